@@ -1,0 +1,44 @@
+/**
+ * The preflight engine: site (and, after discovery, facts) -> findings.
+ * Rules live one family per module in this folder and register in ALL_RULES.
+ */
+import type { SiteFacts } from '../model/facts.js';
+import { resolveSite } from '../model/resolve.js';
+import { loadSiteYaml, parseSiteData } from '../site/load.js';
+import type { Site } from '../site/schema.js';
+import { sortFindings, type Finding } from './finding.js';
+import type { Rule } from './types.js';
+import { SITE_RULES } from './registry.js';
+
+export const ALL_RULES: readonly Rule[] = SITE_RULES;
+
+export function runRules(site: Site, facts?: SiteFacts, rules: readonly Rule[] = ALL_RULES): Finding[] {
+  const resolved = resolveSite(site);
+  const out: Finding[] = [];
+  for (const rule of rules) {
+    if (rule.needsFacts && !facts) continue;
+    out.push(...rule.check({ site, resolved, facts }));
+  }
+  return sortFindings(out);
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  site?: Site;
+  findings: Finding[];
+}
+
+/** validate = parse + schema + every site rule. ok = no error findings. */
+export function validateSiteYaml(text: string, facts?: SiteFacts): ValidationResult {
+  const loaded = loadSiteYaml(text);
+  if (!loaded.ok) return { ok: false, findings: sortFindings(loaded.findings) };
+  const findings = runRules(loaded.site, facts);
+  return { ok: !findings.some((f) => f.severity === 'error'), site: loaded.site, findings };
+}
+
+export function validateSiteData(data: unknown, facts?: SiteFacts): ValidationResult {
+  const loaded = parseSiteData(data);
+  if (!loaded.ok) return { ok: false, findings: sortFindings(loaded.findings) };
+  const findings = runRules(loaded.site, facts);
+  return { ok: !findings.some((f) => f.severity === 'error'), site: loaded.site, findings };
+}

@@ -1,0 +1,28 @@
+import type { SiteFacts } from '../model/facts.js';
+import type { ResolvedSite } from '../model/resolve.js';
+import type { Site } from '../site/schema.js';
+import type { Finding, Severity } from './finding.js';
+
+export interface RuleContext {
+  site: Site;
+  resolved: ResolvedSite;
+  /** Present after discovery; rules with needsFacts skip without them. */
+  facts?: SiteFacts;
+}
+
+export interface Rule {
+  /** Stable id, never renamed (kebab-case). */
+  id: string;
+  severity: Severity;
+  /** What the rule guards against, one sentence (used in docs and the runbook). */
+  guards: string;
+  /** Where the rule comes from (seed section). */
+  source: string;
+  needsFacts?: boolean;
+  check(ctx: RuleContext): Finding[];
+}
+
+/** Helper so each rule builds findings with its own id and default severity. */
+export function finding(rule: Rule, path: string, message: string, fix: string, severity: Severity = rule.severity): Finding {
+  return { rule: rule.id, severity, path, message, fix };
+}
