@@ -1,0 +1,5 @@
+import { validateCommand } from './commands/validate.js';
+import type { CliCommand } from './types.js';
+
+/** Every verb; add new ones here. */
+export const COMMANDS: CliCommand[] = [validateCommand];
