@@ -49,6 +49,8 @@ export interface ProfileRequirements {
   /** Recommended check interval and fall (Paragon: 5 s, 3). */
   checkIntervalSeconds?: number;
   fall?: number;
+  /** A returning server must pass checks for riseSeconds > 0 before it gets traffic (Paragon: warm-up). */
+  warmUpRequired?: boolean;
 }
 
 export interface ProfileDef {
@@ -161,6 +163,7 @@ export const PROFILES: Record<ProfileId, ProfileDef> = {
       allPortsOneNode: true,
       checkIntervalSeconds: 5,
       fall: 3,
+      warmUpRequired: true,
     },
     windowsServicePatterns: ['SafeQ*', 'YSoft*', 'Dispatcher Paragon*', 'SPOC*'],
   },
