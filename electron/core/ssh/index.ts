@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './known-hosts.js';
+export * from './connection.js';
+export * from './pool.js';
+export * from './timeout.js';
