@@ -108,7 +108,9 @@ export const l7L4snatRipConflict: Rule = {
         }
       });
     }
-    const layerText = (l: { layer: 4 | 7; forwarding?: string }): string => (l.layer === 7 ? 'Layer 7 SNAT' : `Layer 4 ${l.forwarding ?? ''}`.trim());
+    const fwd: Record<string, string> = { gate: 'DR', snat: 'SNAT', masq: 'NAT', ipip: 'TUN' };
+    const layerText = (l: { layer: 4 | 7; forwarding?: string }): string =>
+      l.layer === 7 ? 'Layer 7 SNAT' : `Layer 4 ${l.forwarding ? (fwd[l.forwarding.toLowerCase()] ?? l.forwarding) : ''}`.trim();
     return byKey(hits).map(({ item, nodes }) => {
       const s = site.servers[item.i]!;
       return finding(

@@ -7,7 +7,7 @@ import { serverIndex } from './util.js';
 export const sharenameDns: Rule = {
   id: 'sharename-dns',
   severity: 'warning',
-  guards: 'Without a `dns` section PrintHA cannot create the record that makes the share name resolve to the VIP; clients would not find \\\\<shareName>.',
+  guards: 'Without a `dns` section PrintHA cannot create the record that makes the share name resolve to the VIP; clients would not find the printers by that name.',
   source: 'seed 000 §10.1 Step 3 note and Step 4 / §11.1 Step 3 ("Whatever name is used, it must resolve to the IP address of the VIP")',
   check({ site }) {
     if (site.dns) return [];
@@ -26,7 +26,7 @@ export const sharenameDns: Rule = {
 export const sharenameEqualsServer: Rule = {
   id: 'sharename-equals-server',
   severity: 'error',
-  guards: 'A share name equal to a print server\'s own name would collide with that real computer name in DNS and NetBIOS, so \\\\<shareName> would reach one server, not the VIP.',
+  guards: 'A share name equal to a print server\'s own name would collide with that real computer name in DNS and NetBIOS, so the share name would reach one server, not the VIP.',
   source: 'seed 000 §10.1 Step 3 (OptionalNames alias for the VIP) and Step 4 (A record to the VIP)',
   check({ site, facts }) {
     const share = site.shareName.toLowerCase();
