@@ -1,14 +1,21 @@
 /** Layer 4 DR (direct routing) constraints: no port translation, one layer-2 subnet, the ARP problem solved. */
-import { ipFamily, sameSubnet } from '../net/ip.js';
+import { ipFamily, isIPv4, sameSubnet } from '../net/ip.js';
 import type { NicFacts, ServerFacts } from '../model/facts.js';
 import type { Site } from '../site/schema.js';
 import type { Finding } from './finding.js';
 import { finding, type Rule } from './types.js';
 import { listText, overridePath, sameIp, serverIndex } from './util.js';
 
-/** The VIP subnet as text, e.g. 192.168.81.10/24. */
-function subnetText(site: Site): string {
-  return `${site.vip}/${site.network.prefixLength}`;
+/** The VIP subnet as text: 192.168.81.0/24 for IPv4 (network address), VIP/prefix for IPv6. */
+export function subnetText(site: Site): string {
+  const p = site.network.prefixLength;
+  if (isIPv4(site.vip) && p <= 32) {
+    const n = site.vip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+    const size = 2 ** (32 - p);
+    const net = Math.floor(n / size) * size;
+    return `${[24, 16, 8, 0].map((sh) => Math.floor(net / 2 ** sh) % 256).join('.')}/${p}`;
+  }
+  return `${site.vip}/${p}`;
 }
 
 /** True when the prefix fits the VIP's family (prefix-length-invalid reports it otherwise). */

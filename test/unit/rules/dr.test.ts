@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drArpUnsolved } from '../../../shared/rules/dr.js';
+import { drArpUnsolved, subnetText } from '../../../shared/rules/dr.js';
 import { expectFinding, expectNone, goodFacts, run, siteFrom } from './helpers.js';
 
 describe('dr-port-translation', () => {
@@ -22,7 +22,7 @@ describe('dr-balancer-subnet', () => {
     const site = siteFrom('phoenix-dr', (d) => {
       d.balancer.secondary!.address = '192.168.82.21';
     });
-    expectFinding(run(site), 'dr-balancer-subnet', 'error', 'balancer.secondary.address', '192.168.82.21', '192.168.81.10/24');
+    expectFinding(run(site), 'dr-balancer-subnet', 'error', 'balancer.secondary.address', '192.168.82.21', 'VIP subnet 192.168.81.0/24');
   });
   it('does not fire in SNAT (a full proxy can route) or for the guide example', () => {
     const site = siteFrom('phoenix-snat', (d) => {
@@ -38,14 +38,17 @@ describe('dr-server-subnet', () => {
     const site = siteFrom('phoenix-dr', (d) => {
       d.servers[1]!.address = '10.1.1.5';
     });
-    expectFinding(run(site), 'dr-server-subnet', 'error', 'servers[1].address', 'PS2', '10.1.1.5', '192.168.81.10/24');
+    expectFinding(run(site), 'dr-server-subnet', 'error', 'servers[1].address', 'PS2', '10.1.1.5', 'VIP subnet 192.168.81.0/24');
   });
   it('respects the prefix length', () => {
     const site = siteFrom('phoenix-dr', (d) => {
       d.network.prefixLength = 25;
     });
     // .184/.185 are in the upper /25, the VIP .10 in the lower one
-    expect(run(site).filter((f) => f.rule === 'dr-server-subnet').map((f) => f.path)).toEqual(['servers[0].address', 'servers[1].address']);
+    const fs = run(site).filter((f) => f.rule === 'dr-server-subnet');
+    expect(fs.map((f) => f.path)).toEqual(['servers[0].address', 'servers[1].address']);
+    expect(fs[0]!.message).toContain('192.168.81.0/25');
+    expect(subnetText(siteFrom('phoenix-dr', (d) => void (d.network.prefixLength = 20)))).toBe('192.168.80.0/20');
   });
   it('does not fire in SNAT mode', () => {
     const site = siteFrom('phoenix-snat', (d) => {
