@@ -1,5 +1,6 @@
+import { renderCommand } from './commands/render.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliCommand } from './types.js';
 
 /** Every verb; add new ones here. */
-export const COMMANDS: CliCommand[] = [validateCommand];
+export const COMMANDS: CliCommand[] = [validateCommand, renderCommand];
