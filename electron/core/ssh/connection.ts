@@ -316,6 +316,29 @@ function mapConnectError(err: Ssh2Error, target: SshTarget, methods: string[], t
   return disconnectedError({ ...target, reason: `SSH handshake failed: ${err.message}` });
 }
 
+/**
+ * Channel.signal() in ssh2 silently does nothing once stdin was ended (it checks `writable`), but
+ * SSH allows a "signal" request on any open channel after EOF. Send it through the protocol
+ * object the same way Channel.signal() does, falling back to the public method.
+ */
+function sendSignal(channel: ClientChannel, name: 'TERM' | 'KILL' | 'INT'): void {
+  const ch = channel as unknown as {
+    type?: string;
+    outgoing?: { id?: number; state?: string };
+    _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+  };
+  try {
+    const proto = ch._client?._protocol;
+    if (ch.type === 'session' && (ch.outgoing?.state === 'open' || ch.outgoing?.state === 'eof') && typeof ch.outgoing.id === 'number' && typeof proto?.signal === 'function') {
+      proto.signal(ch.outgoing.id, name);
+    } else {
+      channel.signal(name);
+    }
+  } catch {
+    /* not supported or already closed */
+  }
+}
+
 const sftpUnsupported = (err: unknown): boolean => err instanceof Error && /does not support this extended request/i.test(err.message);
 
 // ---------------------------------------------------------------------------------------------
@@ -467,11 +490,14 @@ function connectOnce(target: SshTarget, prepared: PreparedAuth, opts: ConnectOpt
       username: target.user,
       // hostHash deliberately unset: the verifier receives the raw key blob
       hostVerifier: (key: Buffer, callback: (valid: boolean) => void) => {
+        // Once we gave up on this attempt (fail() destroyed the client) ssh2 must not be called back.
         verifyKey(key).then(
-          (ok) => callback(ok && !settled),
+          (ok) => {
+            if (!settled) callback(ok);
+          },
           (err: unknown) => {
             verifierError ??= disconnectedError({ ...target, reason: `host key check failed: ${err instanceof Error ? err.message : String(err)}` });
-            callback(false);
+            if (!settled) callback(false);
           },
         );
       },
@@ -684,11 +710,7 @@ export class SshConnection {
         });
       };
       const stop = (): void => {
-        try {
-          channel.signal('TERM');
-        } catch {
-          /* not supported or already closed */
-        }
+        sendSignal(channel, 'TERM');
         try {
           channel.close();
         } catch {
