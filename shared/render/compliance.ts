@@ -123,23 +123,14 @@ function intervalRow(r: ResolvedSite, k: Kind, v: ResolvedVip, wantInterval: num
     case 'lborg-l4':
     case 'lborg-l7': {
       const adv = k === 'lborg-l4' ? 'Layer 4 Advanced Configuration (check interval, failure count)' : 'Layer 7 Advanced Configuration (check interval)';
-      if (usesExternalCheck(v))
-        return row(
-          `check-timing:${v.label}`,
-          req,
-          src,
-          `the check script ${checkScriptName(v)} reports a server down only after ${f} failed probes in a row; probes run at the appliance's global check interval`,
-          st('emulated'),
-          differ ??
-            `lbcli has no per-VIP interval or failure count: set ${adv} on the appliance to ${i} s and a failure count of 1 (the script does the counting). Read them with "lbcli --action list --function advanced --layer ${k === 'lborg-l4' ? 4 : 7}".`,
-        );
       return row(
         `check-timing:${v.label}`,
         req,
         src,
-        `the appliance's global check settings`,
+        `the appliance's global check settings; ${usesExternalCheck(v) ? `the check script ${checkScriptName(v)} counts ${f} failures before the warm-up applies again` : 'no per-VIP setting'}`,
         'not-met',
-        differ ?? `lbcli has no per-VIP interval or failure count: set ${adv} to ${i} s and ${f} failures by hand.`,
+        differ ??
+          `lbcli has no per-VIP interval or failure count: set ${adv} to ${i} s and ${f} failures by hand, and read them back with "lbcli --action list --function advanced --layer ${k === 'lborg-l4' ? 4 : 7}".`,
       );
     }
     case 'haproxy':
@@ -184,7 +175,7 @@ function riseRow(r: ResolvedSite, k: Kind, v: ResolvedVip): ComplianceRow {
           src,
           `the check script ${checkScriptName(v)} reports a returning server up only after ${n} good probes in a row`,
           'emulated',
-          'Neither ldirectord nor lbcli has a rise setting; the script keeps a per-server counter in /var/run/printha-check. The first probe after the appliance starts is trusted, so a failover does not take every server out.',
+          'Neither ldirectord nor lbcli has a rise setting; the probe keeps a per-server counter in /var/run/printha-checks. The first probe after the appliance starts is trusted, so a failover does not take every server out.',
         );
       return row(`warm-up:${v.label}`, req, src, 'none: the appliance marks a server up on its first good check', 'not-met', 'Use a half-open (external) check to get the warm-up counter.');
     case 'haproxy':
