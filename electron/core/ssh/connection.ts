@@ -181,11 +181,8 @@ const DEFAULT_HOST_KEY_ALGOS = [
 
 /** Host key algorithms, with the ones known_hosts already has for this host first (as OpenSSH does). */
 function hostKeyAlgorithmOrder(knownTypes: string[]): string[] {
-  const preferred: string[] = [];
-  for (const t of knownTypes) {
-    const algos = t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t];
-    for (const a of algos) if (DEFAULT_HOST_KEY_ALGOS.includes(a) && !preferred.includes(a)) preferred.push(a);
-  }
+  const keyTypeOf = (algo: string): string => (algo.startsWith('rsa-sha2-') ? 'ssh-rsa' : algo);
+  const preferred = DEFAULT_HOST_KEY_ALGOS.filter((a) => knownTypes.includes(keyTypeOf(a)));
   return [...preferred, ...DEFAULT_HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))];
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectOptions, type SshAuth, type UnknownHostKeyInfo, connect } from '../../../electron/core/ssh/connection.js';
-import { SshError, isSshError } from '../../../electron/core/ssh/errors.js';
+import { SshError } from '../../../electron/core/ssh/errors.js';
 import { KnownHosts, fingerprintSha256 } from '../../../electron/core/ssh/known-hosts.js';
 import { SshPool } from '../../../electron/core/ssh/pool.js';
 import { withStepTimeout } from '../../../electron/core/ssh/timeout.js';
