@@ -1,0 +1,85 @@
+/**
+ * The CLI's RunContext: secrets from the environment or a hidden prompt (never from the site file,
+ * never echoed), host-key decisions from --accept-host-key or a prompt, the journal location, and
+ * live progress on stderr.
+ */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { JournalEvent } from '../../shared/journal/events.js';
+import type { CredentialRequest, RunContext } from '../core/engine/api.js';
+import { SecretSet } from '../core/runner/redact.js';
+import type { CliIO } from './types.js';
+
+export interface CliRunOptions {
+  acceptHostKeys: string[];
+  quiet: boolean;
+  json: boolean;
+}
+
+export function stateDirFor(sitePath: string, env: NodeJS.ProcessEnv): string {
+  const root = env.PRINTHA_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'printha', 'sites');
+  const abs = resolve(sitePath);
+  const slug = basename(abs).replace(/\.ya?ml$/i, '').replace(/[^A-Za-z0-9_-]/g, '_');
+  return join(root, `${slug}-${createHash('sha256').update(abs).digest('hex').slice(0, 8)}`);
+}
+
+export function knownHostsPath(env: NodeJS.ProcessEnv): string {
+  return env.PRINTHA_KNOWN_HOSTS ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'printha', 'known_hosts');
+}
+
+const ENV_BY_KIND: Record<CredentialRequest['kind'], string> = {
+  'ssh-password': 'PRINTHA_SSH_PASSWORD',
+  'ssh-key-passphrase': 'PRINTHA_SSH_KEY_PASSPHRASE',
+  'windows-password': 'PRINTHA_WINDOWS_PASSWORD',
+};
+
+function formatEvent(e: JournalEvent): string | undefined {
+  const host = e.host ? `${e.host}: ` : '';
+  if (e.kind === 'step-start') return `  … ${host}${e.title ?? e.step}`;
+  if (e.kind === 'step-end') {
+    const secs = e.durationMs !== undefined ? ` (${(e.durationMs / 1000).toFixed(1)} s)` : '';
+    return `  ${e.result === 'failed' ? '✗' : '✓'} ${host}${e.title ?? e.step}: ${e.result}${secs}${e.message ? ` — ${e.message}` : ''}`;
+  }
+  if (e.kind === 'note') return `  ${host}${e.message}`;
+  return undefined;
+}
+
+export function cliRunContext(io: CliIO, opts: CliRunOptions): { ctx: RunContext; secrets: SecretSet } {
+  const secrets = new SecretSet();
+  const cache = new Map<string, string | undefined>();
+  const ctx: RunContext = {
+    knownHostsPath: knownHostsPath(io.env),
+    ...(io.env.PRINTHA_SSH_KEY ? { sshKeyPath: io.env.PRINTHA_SSH_KEY } : {}),
+    async credential(req) {
+      const key = `${req.kind}\u0000${req.host}\u0000${req.user}`;
+      if (cache.has(key)) return cache.get(key);
+      let v = io.env[ENV_BY_KIND[req.kind]];
+      if (v === undefined && io.prompt) {
+        const what = req.kind === 'ssh-key-passphrase' ? 'SSH key passphrase' : req.kind === 'ssh-password' ? 'SSH password' : 'Windows password';
+        v = await io.prompt(`${what} for ${req.user}@${req.host}: `, { secret: true });
+      }
+      secrets.add(v);
+      cache.set(key, v);
+      return v;
+    },
+    async confirmHostKey(host, port, fingerprint) {
+      if (opts.acceptHostKeys.includes(fingerprint)) return true;
+      if (!io.prompt) {
+        io.err(
+          `Unknown SSH host key for ${host}:${port}: ${fingerprint}\n` +
+            `  Compare it with the key shown on the appliance console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then re-run with --accept-host-key ${fingerprint}\n`,
+        );
+        return false;
+      }
+      const a = await io.prompt(`The SSH host key of ${host}:${port} is not known yet.\n  Fingerprint: ${fingerprint}\n  Trust it and save it to ${ctx.knownHostsPath}? [y/N] `);
+      return /^y(es)?$/i.test(a.trim());
+    },
+    onEvent(e) {
+      if (opts.quiet || opts.json) return;
+      const line = formatEvent(e);
+      if (line) io.err(line + '\n');
+    },
+  };
+  return { ctx, secrets };
+}
