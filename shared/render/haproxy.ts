@@ -129,7 +129,8 @@ export function renderHaproxyCfg(r: ResolvedSite, opts: HaproxyRenderOptions = {
   out('#');
   out(`# The same file serves every balancer node (${nodeNames.join(', ')}). HAProxy finds its own entry`);
   out(`# in "peers ${HAPROXY_PEERS_SECTION}" by the machine's hostname, so each node's hostname must equal its node`);
-  out('# name, or haproxy must run with -L <node name> (Debian: EXTRAOPTS="-L <node name>" in /etc/default/haproxy).');
+  out('# name, or haproxy must run with -L <node name> (Debian: EXTRAOPTS="-S /run/haproxy-master.sock -L <node name>"');
+  out('# in /etc/default/haproxy, which keeps the packaged master socket).');
   out('# keepalived moves the VIP between the nodes; net.ipv4.ip_nonlocal_bind=1 (and net.ipv6.ip_nonlocal_bind=1');
   out('# for an IPv6 VIP) lets HAProxy on the node without the VIP bind it as well.');
   out();

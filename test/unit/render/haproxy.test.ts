@@ -238,5 +238,11 @@ describe('renderHaproxyCfg: variants', () => {
     const phx = linuxHaproxyArtifacts(resolveExample('lab-snat.yaml'));
     expect(phx.map((a) => a.path)).not.toContain('balancer/printha-halfopen-check');
     expect(phx.find((a) => a.path === 'balancer/99-printha.conf')?.content).toContain('net.ipv4.ip_nonlocal_bind = 1');
+    const v6 = linuxHaproxyArtifacts(
+      resolveExample('lab-snat.yaml', (s) => {
+        s.vip = '2001:db8:99::10';
+      }),
+    );
+    expect(v6.find((a) => a.path === 'balancer/99-printha.conf')?.content).toContain('net.ipv6.ip_nonlocal_bind = 1');
   });
 });
