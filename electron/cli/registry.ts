@@ -1,6 +1,7 @@
 import { renderCommand } from './commands/render.js';
 import { validateCommand } from './commands/validate.js';
+import { uiCommand } from './commands/ui.js';
 import type { CliCommand } from './types.js';
 
 /** Every verb; add new ones here. */
-export const COMMANDS: CliCommand[] = [validateCommand, renderCommand];
+export const COMMANDS: CliCommand[] = [validateCommand, renderCommand, uiCommand];

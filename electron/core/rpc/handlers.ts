@@ -1,0 +1,265 @@
+/**
+ * The contract's handlers: site (load/save/validate/render/examples) with shared/ functions,
+ * discover/plan/apply/verify through the injected Engine, prompts answered through the Session.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ContractCallError, type ChannelInputParsed } from '../../../shared/contract/index.js';
+import type { SiteFacts } from '../../../shared/model/facts.js';
+import { resolveSite } from '../../../shared/model/resolve.js';
+import type { Artifact } from '../../../shared/render/artifact.js';
+import { validateSiteData, validateSiteYaml } from '../../../shared/rules/index.js';
+import { buildRunbook } from '../../../shared/runbook/build.js';
+import { toHtml, toMarkdown } from '../../../shared/runbook/doc.js';
+import { saveSiteYaml } from '../../../shared/site/load.js';
+import type { Site, SiteInput } from '../../../shared/site/schema.js';
+import type { Engine, RunContext } from '../engine/api.js';
+import { credentialKey, sessionOnlyVault, type Vault } from '../vault/types.js';
+import type { Handlers } from './dispatch.js';
+import type { Session } from './session.js';
+
+/** Optional engine capabilities beyond the Engine interface (the System Overview actions). */
+export interface EngineExtras {
+  setServerState(site: Site, ctx: RunContext, req: { vip: string; server: string; action: 'drain' | 'halt' | 'online' }): Promise<{ ok: boolean; message: string }>;
+}
+
+export interface CoreDeps {
+  /** discover/plan/apply/verify; absent (or partial) = "not available in this build". */
+  engine?: Partial<Engine> & Partial<EngineExtras>;
+  /** renderSite from shared/render (generated files). */
+  render?: (site: Site) => Artifact[];
+  vault?: Vault;
+  /** Folder with the example site files (examples/ in a checkout, resources/examples when packaged). */
+  examplesDir?: string;
+  knownHostsPath: string;
+  /** Default SSH key for balancers (PRINTHA_SSH_KEY). */
+  sshKeyPath?: string;
+  promptTimeoutMs?: number;
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+const STEP_NAMES = { discover: 'Discovery', plan: 'Planning', apply: 'Apply', verify: 'Verification', setServerState: 'Drain/halt/online' } as const;
+
+function notAvailable(what: keyof typeof STEP_NAMES): ContractCallError {
+  return new ContractCallError({ code: 'not-available', message: `${STEP_NAMES[what]} is not available in this build yet.` });
+}
+
+/** The parsed site, or an `invalid-site` error naming the first error's field and its fix. */
+export function requireValidSite(data: unknown, facts?: SiteFacts): Site {
+  const r = validateSiteData(data, facts);
+  if (r.ok && r.site) return r.site;
+  const errors = r.findings.filter((f) => f.severity === 'error');
+  const first = errors[0];
+  throw new ContractCallError({
+    code: 'invalid-site',
+    message: first
+      ? `The site has ${errors.length} error(s); the first: ${first.message} Fix: ${first.fix}`
+      : 'The site is not valid.',
+    ...(first?.path ? { field: first.path } : {}),
+  });
+}
+
+function slug(name: unknown): string {
+  const s = typeof name === 'string' ? name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') : '';
+  return s.slice(0, 60) || 'site';
+}
+
+const EXAMPLE_ORDER = ['phoenix-dr', 'phoenix-snat', 'paragon'];
+
+async function loadExamples(dir: string | undefined): Promise<{ id: string; title: string; text: string }[]> {
+  if (!dir) return [];
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n));
+  } catch {
+    return [];
+  }
+  const rank = (id: string) => {
+    const i = EXAMPLE_ORDER.indexOf(id);
+    return i < 0 ? EXAMPLE_ORDER.length : i;
+  };
+  const out = await Promise.all(
+    names.map(async (n) => {
+      const text = await readFile(join(dir, n), 'utf8');
+      const id = n.replace(/\.ya?ml$/, '');
+      const m = /^name:\s*(.+)$/m.exec(text);
+      const title = m?.[1]?.trim().replace(/^["']|["']$/g, '') ?? id;
+      return { id, title, text };
+    }),
+  );
+  return out.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
+}
+
+export function createHandlers(deps: CoreDeps): Handlers {
+  const vault = deps.vault ?? sessionOnlyVault();
+  const engine = deps.engine;
+  const now = deps.now ?? (() => new Date());
+
+  /** The RunContext an engine call gets: prompts go to this session, secrets stay in it. */
+  function runContext(session: Session, opId: string, signal: AbortSignal, sshKeyPath?: string): RunContext {
+    const keyPath = sshKeyPath ?? deps.sshKeyPath;
+    return {
+      knownHostsPath: deps.knownHostsPath,
+      ...(keyPath ? { sshKeyPath: keyPath } : {}),
+      signal,
+      onEvent: (event) => session.emit('journal', { opId, event }),
+      confirmHostKey: (host, port, fingerprint) => session.confirmHostKey(host, port, fingerprint, opId, signal),
+      credential: async (req) => {
+        const key = credentialKey(req);
+        const cached = session.cachedCredential(key);
+        if (cached !== undefined) return cached;
+        const stored = await vault.get(key).catch(() => undefined);
+        if (stored !== undefined) {
+          session.rememberSecret(stored);
+          return stored;
+        }
+        const answer = await session.askCredential(req, opId, signal);
+        return answer?.secret;
+      },
+    };
+  }
+
+  /** Runs one engine operation registered under opId (cancellable through engine.cancel). */
+  async function runOp<T>(session: Session, opId: string, sshKeyPath: string | undefined, fn: (ctx: RunContext) => Promise<T>): Promise<T> {
+    const ac = session.startOp(opId);
+    try {
+      const result = await fn(runContext(session, opId, ac.signal, sshKeyPath));
+      if (ac.signal.aborted) throw new ContractCallError({ code: 'cancelled', message: 'The operation was cancelled.' });
+      return result;
+    } catch (e) {
+      if (ac.signal.aborted && !(e instanceof ContractCallError && e.code !== 'failed'))
+        throw new ContractCallError({ code: 'cancelled', message: 'The operation was cancelled; the hosts are in the state the journal shows.' });
+      throw e;
+    } finally {
+      session.endOp(opId);
+    }
+  }
+
+  type EngineFns = Engine & EngineExtras;
+  function need<K extends keyof typeof STEP_NAMES & keyof EngineFns>(k: K): EngineFns[K] {
+    const fn = engine?.[k];
+    if (typeof fn !== 'function') throw notAvailable(k);
+    return (fn as (...a: unknown[]) => unknown).bind(engine) as EngineFns[K];
+  }
+
+  const avail = (k: keyof typeof STEP_NAMES) =>
+    typeof engine?.[k] === 'function'
+      ? { available: true }
+      : { available: false, reason: `${STEP_NAMES[k]} is not available in this build yet.` };
+
+  function render(site: Site): Artifact[] {
+    if (!deps.render) throw new ContractCallError({ code: 'not-available', message: 'Generating files is not available in this build yet.' });
+    return deps.render(site);
+  }
+
+  return {
+    'site.examples': async () => ({ examples: await loadExamples(deps.examplesDir) }),
+
+    'site.load': ({ text }) => {
+      const r = validateSiteYaml(text);
+      let data: unknown;
+      try {
+        data = parseYaml(text);
+      } catch {
+        data = undefined;
+      }
+      const site = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+      return { ok: r.ok, ...(site ? { site } : {}), findings: r.findings };
+    },
+
+    'site.save': ({ site }) => ({ text: saveSiteYaml(site as SiteInput), filename: `${slug(site.name)}.yaml` }),
+
+    'site.validate': ({ site, facts }) => {
+      const r = validateSiteData(site, facts);
+      return { ok: r.ok, findings: r.findings };
+    },
+
+    'site.render': ({ site }) => ({ artifacts: render(requireValidSite(site)) }),
+
+    'engine.status': () => ({
+      discover: avail('discover'),
+      plan: avail('plan'),
+      apply: avail('apply'),
+      verify: avail('verify'),
+      serverState: avail('setServerState'),
+    }),
+
+    'engine.discover': async ({ site, opId, sshKeyPath }, session) => {
+      const discover = need('discover');
+      const s = requireValidSite(site);
+      const facts = await runOp(session, opId, sshKeyPath, (ctx) => discover(s, ctx));
+      return { facts, findings: validateSiteData(site, facts).findings };
+    },
+
+    'engine.plan': async ({ site, opId, sshKeyPath }, session) => {
+      const plan = need('plan');
+      const s = requireValidSite(site);
+      return { plan: await runOp(session, opId, sshKeyPath, (ctx) => plan(s, ctx)) };
+    },
+
+    'engine.apply': async ({ site, opId, sshKeyPath, resume, only }, session) => {
+      const apply = need('apply');
+      const s = requireValidSite(site);
+      return runOp(session, opId, sshKeyPath, (ctx) => apply(s, ctx, { confirmed: true, ...(resume ? { resume } : {}), ...(only ? { only } : {}) }));
+    },
+
+    'engine.verify': async ({ site, opId, sshKeyPath, drill }, session) => {
+      const verify = need('verify');
+      const s = requireValidSite(site);
+      return { report: await runOp(session, opId, sshKeyPath, (ctx) => verify(s, ctx, drill ? { drill } : {})) };
+    },
+
+    'engine.serverState': async ({ site, opId, sshKeyPath, vip, server, action }, session) => {
+      const set = need('setServerState');
+      const s = requireValidSite(site);
+      return runOp(session, opId, sshKeyPath, (ctx) => set(s, ctx, { vip, server, action }));
+    },
+
+    'engine.cancel': ({ opId }, session) => ({ cancelled: session.cancel(opId) }),
+
+    'runbook.export': ({ site, format, plan, journal, report }) => {
+      const s = requireValidSite(site);
+      const findings = validateSiteData(site).findings;
+      let artifacts: Artifact[] = [];
+      try {
+        artifacts = deps.render ? deps.render(s) : [];
+      } catch {
+        artifacts = [];
+      }
+      const doc = buildRunbook({
+        resolved: resolveSite(s),
+        findings,
+        artifacts,
+        ...(plan ? { plan } : {}),
+        ...(journal ? { journal } : {}),
+        ...(report ? { verify: report } : {}),
+        generatedAt: now().toISOString(),
+        includeArtifactText: true,
+      });
+      const base = `${slug(s.name)}-runbook`;
+      return format === 'md'
+        ? { filename: `${base}.md`, mime: 'text/markdown', text: toMarkdown(doc) }
+        : { filename: `${base}.html`, mime: 'text/html', text: toHtml(doc) };
+    },
+
+    'hostKey.decide': ({ id, accept }, session) => ({ ok: session.answerHostKey(id, accept) }),
+
+    'credential.provide': async ({ id, secret, remember }, session) => {
+      const answered = session.answerCredential(id, secret, remember);
+      if (!answered) return { ok: false, stored: false, note: 'That request had already expired or been answered; run the step again.' };
+      if (secret === null || !remember) return { ok: true, stored: false };
+      const st = vault.status();
+      if (!st.canStore) return { ok: true, stored: false, note: st.reason ?? 'Credentials cannot be remembered on this computer.' };
+      try {
+        await vault.set(answered.key, secret);
+        return { ok: true, stored: true };
+      } catch (e) {
+        return { ok: true, stored: false, note: `Not remembered: ${e instanceof Error ? e.message : 'the vault refused it'}` };
+      }
+    },
+
+    'vault.status': () => vault.status(),
+  };
+}

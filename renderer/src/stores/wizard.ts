@@ -1,0 +1,69 @@
+/** Where the engineer is in the wizard, and which steps showed all their errors (Next was pressed). */
+import { create } from 'zustand';
+import { STEPS, isStepId, pathInFields, stepIndex, type StepId } from '../steps.js';
+import { useSite } from './site.js';
+
+export const STEP_KEY = 'printha.step.v1';
+
+function restoredStep(): StepId {
+  try {
+    const s = typeof localStorage === 'undefined' ? null : localStorage.getItem(STEP_KEY);
+    return isStepId(s) ? s : 'start';
+  } catch {
+    return 'start';
+  }
+}
+
+interface WizardState {
+  step: StepId;
+  attempted: Partial<Record<StepId, true>>;
+  /** The field to focus after moving to a step (a preflight link). */
+  focusField?: string;
+  go(step: StepId, focusField?: string): void;
+  /** Moves on unless the step has errors; then shows them all and returns the first bad field. */
+  next(): { ok: true } | { ok: false; field: string };
+  back(): void;
+}
+
+/** Errors that block leaving this step. */
+export function blockingErrors(step: StepId): { path: string; message: string }[] {
+  const def = STEPS[stepIndex(step)];
+  const findings = useSite.getState().findings.filter((f) => f.severity === 'error');
+  if (!def) return [];
+  if (step === 'preflight') return findings;
+  if (def.fields.length === 0) return [];
+  return findings.filter((f) => pathInFields(f.path, def.fields));
+}
+
+export const useWizard = create<WizardState>((set, get) => ({
+  step: restoredStep(),
+  attempted: {},
+  go(step, focusField) {
+    set({ step, focusField });
+  },
+  next() {
+    const { step } = get();
+    const errors = blockingErrors(step);
+    if (errors.length) {
+      set({ attempted: { ...get().attempted, [step]: true } });
+      return { ok: false, field: errors[0]!.path };
+    }
+    const i = stepIndex(step);
+    const to = STEPS[Math.min(i + 1, STEPS.length - 1)]!.id;
+    set({ step: to, focusField: undefined });
+    return { ok: true };
+  },
+  back() {
+    const i = stepIndex(get().step);
+    set({ step: STEPS[Math.max(i - 1, 0)]!.id, focusField: undefined });
+  },
+}));
+
+useWizard.subscribe((s, prev) => {
+  if (s.step !== prev.step)
+    try {
+      localStorage.setItem(STEP_KEY, s.step);
+    } catch {
+      /* ignore */
+    }
+});

@@ -1,0 +1,5 @@
+/** The contract between every UI and the core: channels, events, the error shape. Pure (zod only). */
+export * from './names.js';
+export * from './errors.js';
+export * from './channels.js';
+export * from './events.js';
