@@ -79,18 +79,18 @@ export function renderNetscaler(r: ResolvedSite): string {
     ),
     '# Apply: batch -fileName /var/tmp/printha-netscaler.conf   (the last line saves the configuration)',
     '# A second run reports "Resource already exists" for objects that are there; nothing is removed.',
-    '',
   ];
   if (persistMin > 0 && persistMin < 2) lines.push(`# Persistence ${persistMin} min raised to the NetScaler minimum of 2 min.`);
   if (persistMin > 1440) lines.push(`# Persistence ${persistMin} min lowered to the NetScaler maximum of 1440 min.`);
-  if (dr) lines.push('# Direct server return needs MAC-based forwarding (platforms.md §5).', 'enable ns mode MBF');
+  lines.push('');
+  if (dr) lines.push('# Direct server return needs MAC-based forwarding (platforms.md §5).', 'enable ns mode MBF', '');
   if (anyHalfOpen)
     lines.push(
       '# Half-open checks: monitors close with RST right after SYN-ACK. Set per service group below',
       '# (-monConnectionClose RESET); the appliance-wide alternative would be:',
       '#   set lb parameter -monitorConnectionClose RESET',
+      '',
     );
-  lines.push('');
   for (const s of r.site.servers) lines.push(`add server ${serverName(s.label)} ${s.address}`);
   if (persist) lines.push(`add lb group ${NETSCALER_PERSIST_GROUP} -persistenceType SOURCEIP -timeout ${timeout}`);
 
