@@ -595,7 +595,7 @@ need_up() { is_up || die "the lab is not up (npm run lab:up)"; }
 disk_default() { case $1 in pha-lb*) echo /etc/haproxy ;; *) echo /tmp ;; esac; }
 check_tmpfs() { # $1 node $2 path: must be a tmpfs mount point in the node
   [[ $2 =~ ^/[A-Za-z0-9._/-]*$ ]] || die "bad path '$2'"
-  nx "$1" mountpoint -q "$2" || die "$2 is not a mount point on $1 (small tmpfs mounts: $(disk_default "$1"), /tmp)"
+  nx "$1" mountpoint -q "$2" || die "$2 is not a mount point on $1 (small tmpfs mounts: /tmp$([[ $1 == pha-lb* ]] && echo ", /etc/haproxy, /etc/loadbalancer.org"))"
   [ "$(nx "$1" findmnt -n -o FSTYPE --target "$2")" = tmpfs ] || die "$2 on $1 is not a tmpfs"
 }
 
@@ -618,7 +618,7 @@ dns_rewrite() { # $1 fqdn to remove, $2 optional "ip fqdn short" line to add
   cur=$(nx pha-dns cat /etc/dnsmasq.lab/hosts)
   {
     awk -v f="$1" '{keep=1; for(i=2;i<=NF;i++) if (tolower($i)==f) keep=0} keep' <<<"$cur"
-    [ -n "${2:-}" ] && echo "$2"
+    if [ -n "${2:-}" ]; then echo "$2"; fi
   } | nx pha-dns sh -c 'cat >/etc/dnsmasq.lab/hosts.new && chmod 0644 /etc/dnsmasq.lab/hosts.new &&
       mv /etc/dnsmasq.lab/hosts.new /etc/dnsmasq.lab/hosts && systemctl reload dnsmasq'
 }

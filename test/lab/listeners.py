@@ -7,7 +7,9 @@ systemctl shim as unit `listeners`. On connect it sends one line, "<hostname> <p
 closes or 10 s pass without data, and closes. Health checks (connect, half-open, tcp-check
 expect) and "which server answered me?" checks both work against it.
 
-Usage: printha-lab-listen PORTS_FILE   (whitespace-separated ports or ranges like 5011-5025)
+Usage: printha-lab-listen PORTS_FILE [READY_FILE]
+  PORTS_FILE: whitespace-separated ports or ranges like 5011-5025; READY_FILE is created once
+  every port is bound.
 """
 import asyncio
 import socket
@@ -35,7 +37,7 @@ def parse_ports(text: str) -> list[int]:
     return sorted(ports)
 
 
-async def main(ports_file: str) -> None:
+async def main(ports_file: str, ready_file: str | None) -> None:
     with open(ports_file, encoding="utf-8") as f:
         ports = parse_ports(" ".join(line.split("#", 1)[0] for line in f))
     name = socket.gethostname()
@@ -63,14 +65,17 @@ async def main(ports_file: str) -> None:
     for port in ports:
         servers.append(await asyncio.start_server(handler_for(port), host="0.0.0.0", port=port, reuse_address=True))
     print(f"{name}: listening on {len(ports)} TCP ports: {' '.join(map(str, ports))}", flush=True)
+    if ready_file:
+        with open(ready_file, "w", encoding="utf-8") as f:
+            f.write(f"{len(ports)}\n")
     await asyncio.gather(*(s.serve_forever() for s in servers))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print("usage: printha-lab-listen PORTS_FILE", file=sys.stderr)
+    if len(sys.argv) not in (2, 3):
+        print("usage: printha-lab-listen PORTS_FILE [READY_FILE]", file=sys.stderr)
         sys.exit(2)
     try:
-        asyncio.run(main(sys.argv[1]))
+        asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else None))
     except KeyboardInterrupt:
         pass

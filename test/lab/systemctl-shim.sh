@@ -77,9 +77,11 @@ do_start() {
     smbd)
       /usr/sbin/smbd -D </dev/null >>"$log" 2>&1 || { fail_tail "$u"; return 1; } ;;
     listeners)
+      rm -f /run/printha-listeners.ready
       start-stop-daemon --start --background --make-pidfile --pidfile /run/printha-listeners.pid \
         --output /var/log/printha-listeners.log \
-        --exec /usr/bin/python3 -- /usr/local/bin/printha-lab-listen /etc/printha-lab/listen-ports </dev/null >>"$log" 2>&1 ;;
+        --exec /usr/bin/python3 -- /usr/local/bin/printha-lab-listen /etc/printha-lab/listen-ports \
+        /run/printha-listeners.ready </dev/null >>"$log" 2>&1 ;;
     haplog)
       start-stop-daemon --start --background --make-pidfile --pidfile /run/haplog.pid \
         --exec /usr/bin/socat -- -u UDP4-RECV:514,bind=127.0.0.1 OPEN:/var/log/haproxy.log,creat,append \
@@ -88,6 +90,18 @@ do_start() {
       /usr/sbin/dnsmasq -C /etc/dnsmasq.conf -x /run/dnsmasq.pid </dev/null >>"$log" 2>&1 || { fail_tail "$u"; return 1; } ;;
   esac
   wait_pidfile "$u" || { fail_tail "$u"; return 1; }
+  wait_serving "$u" || { fail_tail "$u"; return 1; }
+}
+wait_serving() { # a started unit is only "started" once it accepts connections (like sd_notify READY=1)
+  local _ port=
+  case $1 in sshd) port=22 ;; smbd) port=445 ;; dnsmasq) port=53 ;; esac
+  for _ in $(seq 250); do
+    if [ "$1" = listeners ]; then [ -e /run/printha-listeners.ready ] && return 0
+    elif [ -n "$port" ]; then ss -Hltn "sport = :$port" | grep -q . && return 0
+    else return 0; fi
+    sleep 0.02
+  done
+  return 1
 }
 do_stop() {
   local u=$1 p _
