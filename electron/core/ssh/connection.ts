@@ -467,7 +467,14 @@ function connectOnce(target: SshTarget, prepared: PreparedAuth, opts: ConnectOpt
             return false;
           }
           if (d === 'save') {
-            await knownHosts.add(target.host, target.port, keyType, key);
+            try {
+              await knownHosts.add(target.host, target.port, keyType, key);
+            } catch (err) {
+              const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+              verifierError = disconnectedError({ ...target, reason: `the accepted host key could not be saved to ${knownHosts.path} (${code})` });
+              if (deferred) fail(verifierError);
+              return false;
+            }
             approved = { keyType, fingerprint, trust: 'accepted-saved' };
           } else {
             approved = { keyType, fingerprint, trust: 'accepted-once' };
@@ -480,6 +487,15 @@ function connectOnce(target: SshTarget, prepared: PreparedAuth, opts: ConnectOpt
         }
       }
     };
+
+    let knownTypes: string[];
+    try {
+      knownTypes = knownHosts.knownKeyTypes(target.host, target.port);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+      fail(disconnectedError({ ...target, reason: `the known_hosts file ${knownHosts.path} cannot be read (${code})` }));
+      return;
+    }
 
     const config: ConnectConfig = {
       host: target.host,
@@ -503,7 +519,7 @@ function connectOnce(target: SshTarget, prepared: PreparedAuth, opts: ConnectOpt
       readyTimeout: 0, // our Deadline covers TCP + handshake + auth and pauses during the prompt
       keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: opts.keepaliveCountMax ?? 3,
-      algorithms: { serverHostKey: hostKeyAlgorithmOrder(knownHosts.knownKeyTypes(target.host, target.port)) as ServerHostKeyAlgorithm[] },
+      algorithms: { serverHostKey: hostKeyAlgorithmOrder(knownTypes) as ServerHostKeyAlgorithm[] },
     };
 
     client.on('ready', () => {
@@ -836,16 +852,27 @@ export class SshConnection {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const timeoutMs = opts.timeoutMs ?? 120_000;
     const sftp = await this.getSftp();
-    const work = sftp ? this.uploadSftp(sftp, remotePath, data, opts.mode, timeoutMs) : this.uploadExec(remotePath, data, opts.mode, timeoutMs);
-    const result = await withTimeout(work, timeoutMs, () =>
-      sftpFailedError({ host: this.target.host, port: this.target.port, remotePath, action: 'upload', serverMessage: `no progress within ${Math.round(timeoutMs / 1000)} s` }),
-    );
+    // On timeout the SFTP sequence stops before the rename (and removes its temp file), so a late
+    // completion can never replace the target after we reported a failure.
+    const state = { timedOut: false };
+    const work = sftp ? this.uploadSftp(sftp, remotePath, data, opts.mode, timeoutMs, state) : this.uploadExec(remotePath, data, opts.mode, timeoutMs);
+    const result = await withTimeout(work, timeoutMs, () => {
+      state.timedOut = true;
+      return sftpFailedError({ host: this.target.host, port: this.target.port, remotePath, action: 'upload', serverMessage: `no progress within ${Math.round(timeoutMs / 1000)} s` });
+    });
     this.stats.uploads++;
     this.stats.bytesUploaded += data.length;
     return result;
   }
 
-  private async uploadSftp(sftp: SFTPWrapper, remotePath: string, data: Buffer, mode: number | undefined, timeoutMs: number): Promise<UploadResult> {
+  private async uploadSftp(
+    sftp: SFTPWrapper,
+    remotePath: string,
+    data: Buffer,
+    mode: number | undefined,
+    timeoutMs: number,
+    state: { timedOut: boolean },
+  ): Promise<UploadResult> {
     const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> =>
       new Promise<T>((resolve, reject) => {
         const onClose = this.onClose(() => reject(this.disconnected()));
@@ -912,6 +939,7 @@ export class SshConnection {
         throw diskFullError({ host: this.target.host, port: this.target.port, remotePath, detail: `only ${st.size} of ${data.length} bytes were written` });
       }
       phase = 'replace';
+      if (state.timedOut) throw new Error('upload timed out before the rename');
       let method: UploadMethod = 'sftp-posix-rename';
       try {
         await call<void>((cb) => sftp.ext_openssh_rename(tmp, target, cb));

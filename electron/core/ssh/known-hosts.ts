@@ -218,7 +218,8 @@ function readTextIfExists(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return '';
     throw err;
   }
 }

@@ -149,6 +149,17 @@ describe.skipIf(!hasSshKeygen)('SSH connection over an in-process ssh2 server', 
       expect(kh.verify('127.0.0.1', s.port, 'ssh-ed25519', hostA.blob).status).toBe('match');
     });
 
+    it('if the accepted key cannot be saved, the connection is refused and says where', async () => {
+      const s = await start();
+      const blocker = join(dir, 'not-a-dir');
+      writeFileSync(blocker, '');
+      const kh = new KnownHosts(join(blocker, 'known_hosts'));
+      const err = await caught(connect(target(s), pw, { knownHosts: kh, hostKeyPolicy: 'accept-new' }));
+      expect(err.code).toBe('DISCONNECTED');
+      expect(err.message).toContain(`could not be saved to ${kh.path}`);
+      expect(s.authAttempts).toEqual([]);
+    });
+
     it('a revoked key is refused', async () => {
       const s = await start();
       const kh = freshKnownHosts(`@revoked * ssh-ed25519 ${hostA.blob.toString('base64')}\n`);
