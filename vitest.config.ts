@@ -1,14 +1,29 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Unit tests of electron/main and the preload import 'electron' as a stub (no Electron binary here).
+const electronStub = fileURLToPath(new URL('./test/support/electron-stub.ts', import.meta.url));
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: { electron: electronStub } },
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
           environment: 'node',
           testTimeout: 60_000,
+        },
+      },
+      {
+        esbuild: { jsx: 'automatic' },
+        test: {
+          name: 'renderer',
+          include: ['test/renderer/**/*.test.ts', 'test/renderer/**/*.test.tsx'],
+          environment: 'jsdom',
+          setupFiles: ['test/renderer/setup.ts'],
+          testTimeout: 30_000,
         },
       },
       {

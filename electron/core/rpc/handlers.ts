@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ContractCallError, type ChannelInputParsed } from '../../../shared/contract/index.js';
+import { ContractCallError } from '../../../shared/contract/index.js';
 import type { SiteFacts } from '../../../shared/model/facts.js';
 import { resolveSite } from '../../../shared/model/resolve.js';
 import type { Artifact } from '../../../shared/render/artifact.js';

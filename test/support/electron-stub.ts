@@ -1,0 +1,67 @@
+/**
+ * Stand-in for the 'electron' module in unit tests (no Electron binary here): records what the
+ * code under test registers so tests can assert it.
+ */
+type Listener = (...args: unknown[]) => unknown;
+
+export const exposed: Record<string, unknown> = {};
+export const contextBridge = {
+  exposeInMainWorld(key: string, api: unknown): void {
+    exposed[key] = api;
+  },
+};
+
+const rendererListeners = new Map<string, Set<Listener>>();
+export const ipcRenderer = {
+  invoked: [] as { channel: string; args: unknown[] }[],
+  invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+    ipcRenderer.invoked.push({ channel, args });
+    return Promise.resolve({ ok: true, output: { echoed: channel } });
+  },
+  on(channel: string, l: Listener) {
+    if (!rendererListeners.has(channel)) rendererListeners.set(channel, new Set());
+    rendererListeners.get(channel)!.add(l);
+    return ipcRenderer;
+  },
+  removeListener(channel: string, l: Listener) {
+    rendererListeners.get(channel)?.delete(l);
+    return ipcRenderer;
+  },
+  /** Test helper: deliver a message from main. */
+  emit(channel: string, event: unknown, ...args: unknown[]): void {
+    for (const l of rendererListeners.get(channel) ?? []) l(event, ...args);
+  },
+  listenerCount(channel: string): number {
+    return rendererListeners.get(channel)?.size ?? 0;
+  },
+};
+
+export const handlers = new Map<string, Listener>();
+export const ipcMain = {
+  handle(channel: string, l: Listener): void {
+    handlers.set(channel, l);
+  },
+  removeHandler(channel: string): void {
+    handlers.delete(channel);
+  },
+};
+
+export const app = {
+  isPackaged: false,
+  getPath: () => '/tmp/printha-stub',
+  on: () => app,
+  whenReady: () => new Promise<void>(() => undefined),
+  requestSingleInstanceLock: () => true,
+  enableSandbox: () => undefined,
+  quit: () => undefined,
+};
+export const protocol = { registerSchemesAsPrivileged: () => undefined, handle: () => undefined };
+export const session = { defaultSession: {} };
+export const safeStorage = {
+  isEncryptionAvailable: () => false,
+  encryptString: (s: string) => Buffer.from(s),
+  decryptString: (b: Buffer) => b.toString(),
+  getSelectedStorageBackend: () => 'basic_text',
+};
+export class BrowserWindow {}
+export default { contextBridge, ipcRenderer, ipcMain, app, protocol, session, safeStorage, BrowserWindow };
