@@ -9,7 +9,8 @@ import { toMarkdown } from '../runbook/doc.js';
 import type { Site } from '../site/schema.js';
 import type { Artifact } from './artifact.js';
 import { complianceTable } from './compliance.js';
-import { halfOpenCheckScripts, renderLbcliScript } from './lbcli.js';
+import { HALFOPEN_CHECK_SCRIPT } from './checkscript.js';
+import { HALFOPEN_PROBE_NAME, LB_CHECK_DIR, halfOpenCheckScripts, renderLbcliScript } from './lbcli.js';
 import { linuxHaproxyArtifacts } from './linux-haproxy.js';
 import { renderNetscaler } from './netscaler.js';
 import { renderPrepareScript } from './powershell/prepare.js';
@@ -27,14 +28,23 @@ export function balancerArtifacts(r: ResolvedSite): Artifact[] {
           target: r.nodes[0]!.name,
         },
       ];
-      for (const s of halfOpenCheckScripts(r))
+      const wrappers = halfOpenCheckScripts(r);
+      if (wrappers.length)
+        out.push({
+          path: `balancer/${HALFOPEN_PROBE_NAME}`,
+          content: HALFOPEN_CHECK_SCRIPT,
+          language: 'python',
+          description: `Half-open TCP probe (SYN, SYN-ACK, RST) the check wrappers call: install as ${LB_CHECK_DIR}/${HALFOPEN_PROBE_NAME} (lbcli.sh does it)`,
+          target: r.nodes[0]!.name,
+        });
+      for (const s of wrappers)
         out.push({ path: `balancer/${s.name}`, content: s.content, language: 'sh', description: `Half-open health check for VIP ${s.vipLabel} (ports ${s.ports.join(", ")}): install as ${s.path} on the appliance`, target: r.nodes[0]!.name });
       return out;
     }
     case 'linux-haproxy':
       return linuxHaproxyArtifacts(r);
     case 'f5-bigip':
-      return [{ path: 'balancer/tmsh.txt', content: renderTmsh(r), language: 'tmsh', description: 'tmsh script for the BIG-IP (load with `tmsh -q load sys config merge file` or paste)', target: 'balancer' }];
+      return [{ path: 'balancer/tmsh.txt', content: renderTmsh(r), language: 'tmsh', description: 'BIG-IP configuration in tmsh config-file syntax: `tmsh load sys config merge file tmsh.txt verify`, then without `verify`', target: 'balancer' }];
     case 'netscaler':
       return [{ path: 'balancer/netscaler.conf', content: renderNetscaler(r), language: 'netscaler', description: 'NetScaler CLI batch (`batch -fileName`)', target: 'balancer' }];
   }
