@@ -94,11 +94,12 @@ pid1() { # host PID of NODE's PID 1
 nx() { # run a command inside a node (all its namespaces, its root, a clean environment)
   local n=$1
   shift
+  # 9>&-: daemons started here must not inherit the lab lock (see lab_lock)
   if [ "$n" = "$CLIENT" ]; then
-    ip netns exec "$CLIENT" "$@"
+    ip netns exec "$CLIENT" "$@" 9>&-
   else
     nsenter -t "$(pid1 "$n")" -m -u -i -n -p -r -w -- \
-      env -i PATH=$NODE_PATH HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" "$@"
+      env -i PATH=$NODE_PATH HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" "$@" 9>&-
   fi
 }
 lab_pid1s() { # host PIDs of every node-init of this lab dir, by exact command line
@@ -410,7 +411,7 @@ nodes_up() { # $1 = N
     rm -f "$B/run/$n.ready"
     setsid ip netns exec "$n" unshare --pid --fork --kill-child --mount-proc --uts --ipc \
       --mount --propagation private /bin/bash "$B/node-init.sh" "$n" "$B" \
-      </dev/null >"$B/nodes/$n/init.log" 2>&1 &
+      </dev/null >"$B/nodes/$n/init.log" 2>&1 9>&- &
     echo $! >"$B/run/$n.unshare"
   done
   for n in $(nodes_for "$1"); do
@@ -488,19 +489,20 @@ kill_pids() { # TERM, wait up to 2 s, then KILL; by PID only
 
 down() {
   local ps cl keep p n left
-  # 1. processes that tests left in the client netns (not our own ancestors)
-  if [ -e /run/netns/$CLIENT ]; then
-    keep=" $(ancestors | tr '\n' ' ') "
-    cl=()
-    for p in $(ip netns pids $CLIENT 2>/dev/null); do [[ $keep == *" $p "* ]] || cl+=("$p"); done
-    kill_pids "${cl[@]}"
-  fi
-  # 2. node PID 1s: when a PID 1 exits, the kernel kills its whole PID namespace
+  # 1. node PID 1s: when a PID 1 exits, the kernel kills its whole PID namespace
   #    ('unshare --fork' ignores SIGTERM in its parent, so signal PID 1 itself)
   mapfile -t ps < <(lab_pid1s)
-  dbg "client processes done"
   kill_pids "${ps[@]}"
   dbg "node PID 1s done"
+  # 2. anything else still in a lab netns (test processes in pha-client, nodes of a lab started
+  #    with another PRINTHA_LAB_DIR), never our own ancestors
+  keep=" $(ancestors | tr '\n' ' ') "
+  cl=()
+  for n in $(lab_netns); do
+    for p in $(ip netns pids "$n" 2>/dev/null); do [[ $keep == *" $p "* ]] || cl+=("$p"); done
+  done
+  kill_pids "${cl[@]}"
+  dbg "other processes done"
   # 3. the unshare parents (normally gone already)
   for f in "$B"/run/*.unshare; do
     [ -e "$f" ] || continue
@@ -628,6 +630,17 @@ netbios_ok() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,14}$ ]] || die "bad NetBIOS 
 need_ps() { [[ $1 == pha-ps* ]] || die "$1 is not a print-server node"; }
 
 # ------------------------------------------------------------------ main
+# One lab per machine (the namespace names are fixed): up and down wait for each other, and
+# run-in-lab.sh holds the lock for a whole test run (its children get PRINTHA_LAB_LOCKED=1).
+lab_lock() {
+  [ "${PRINTHA_LAB_LOCKED:-}" = 1 ] && return 0
+  exec 9>/run/printha-lab.lock
+  if ! flock -n 9; then
+    log "another lab command or test run holds /run/printha-lab.lock: waiting (up to 15 min)"
+    flock -w 900 9 || die "gave up waiting for /run/printha-lab.lock"
+  fi
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case $cmd in
@@ -644,6 +657,7 @@ case $cmd in
       esac
     done
     [[ $N =~ ^[0-9]+$ ]] && ((N >= 1 && N <= 20)) || die "--servers must be 1..20, got '$N'"
+    lab_lock
     if [ $reuse = 1 ] && is_up && [ "$(servers)" = "$N" ]; then log "lab already up with $N print servers (reused)"; exit 0; fi
     t0=$(now)
     td=""
@@ -662,6 +676,7 @@ case $cmd in
     has_pwsh || log "note: pwsh is not installed, so print servers have no PowerShell SSH subsystem" ;;
   down)
     need_root
+    lab_lock
     t0=$(now)
     down
     log "lab down in $(since "$t0") s" ;;

@@ -141,12 +141,14 @@ export async function labUp(opts: { servers?: number; reuse?: boolean } = {}): P
   const args = ['up'];
   if (opts.servers !== undefined) args.push('--servers', String(opts.servers));
   if (opts.reuse) args.push('--reuse');
+  envCache = undefined;
   const r = await labSh(args, { timeoutMs: 180_000 });
   return { seconds: parseSeconds(r.stderr, 'up'), log: r.stderr };
 }
 
 /** Tear the lab down: no namespace, process or mount is left. */
 export async function labDown(): Promise<{ seconds: number; log: string }> {
+  envCache = undefined;
   const r = await labSh(['down'], { timeoutMs: 60_000 });
   return { seconds: parseSeconds(r.stderr, 'down'), log: r.stderr };
 }
@@ -160,8 +162,18 @@ export async function labStatus(): Promise<string> {
   return r.stdout;
 }
 
-/** The environment `npm run --silent lab:env` exports. */
-export async function labEnv(): Promise<LabEnv> {
+let envCache: Promise<LabEnv> | undefined;
+
+/** The environment `npm run --silent lab:env` exports (cached until labUp/labDown). */
+export function labEnv(): Promise<LabEnv> {
+  envCache ??= readLabEnv().catch((e: unknown) => {
+    envCache = undefined;
+    throw e;
+  });
+  return envCache;
+}
+
+async function readLabEnv(): Promise<LabEnv> {
   const r = await labSh(['env']);
   const env: Record<string, string> = {};
   for (const line of r.stdout.split('\n')) {

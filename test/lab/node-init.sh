@@ -6,7 +6,7 @@
 #   - hostname = NODE (UTS namespace),
 #   - root = overlay(lower = host /, upper = tmpfs): whatever is written on the node
 #     (/etc/haproxy, /etc/passwd, /var/lib/samba ...) stays private to it and is gone at teardown,
-#   - LAB_DIR/nodes/NODE/seed/ copied over that root at boot,
+#   - a clean /root (tmpfs with /etc/skel), then LAB_DIR/nodes/NODE/seed/ copied over that root,
 #   - fresh /proc (own PID namespace), /sys (own network namespace), /run, /tmp, /dev/shm,
 #   - LAB_DIR/nodes/NODE/var-log bind-mounted as /var/log (logs stay readable from the host),
 #   - small tmpfs mounts listed in seed /etc/printha-lab/small-mounts ("PATH SIZE" lines), so
@@ -24,6 +24,9 @@ mount -t tmpfs -o mode=0755,size=512m tmpfs "$O"
 mkdir -p "$O/up" "$O/work" "$O/root"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$O/up,workdir=$O/work" "$O/root"
 R=$O/root
+# root's home is a clean appliance-like one (the host's /root has its own dotfiles, e.g. pyenv)
+mount -t tmpfs -o mode=0700,size=16m tmpfs "$R/root"
+cp -a /etc/skel/. "$R/root/"
 cp -a "$N/seed/." "$R/"
 mount -t proc proc "$R/proc"
 mount -t sysfs sysfs "$R/sys"

@@ -16,6 +16,14 @@ LAB=$HERE/lab.sh
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'; }
 
+# one lab per machine: a second test run waits here until the first one has torn its lab down
+exec 9>/run/printha-lab.lock
+if ! flock -n 9; then
+  echo "run-in-lab: another lab test run holds /run/printha-lab.lock: waiting (up to 15 min)" >&2
+  flock -w 900 9 || { echo "run-in-lab: gave up waiting for the lab lock" >&2; exit 1; }
+fi
+export PRINTHA_LAB_LOCKED=1
+
 owned=1
 t0=$(now)
 if [ "${PRINTHA_LAB_KEEP:-}" = 1 ] && bash "$LAB" is-up; then
@@ -26,21 +34,21 @@ else
     local rc=$? t
     trap - EXIT INT TERM
     t=$(now)
-    bash "$LAB" down || rc=1
+    bash "$LAB" down 9>&- || rc=1
     echo "run-in-lab: lab tear-down took $(since "$t") s" >&2
     exit $rc
   }
   trap teardown EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  bash "$LAB" up --servers "${PRINTHA_LAB_SERVERS:-2}"
+  bash "$LAB" up --servers "${PRINTHA_LAB_SERVERS:-2}" 9>&-
   echo "run-in-lab: lab bring-up took $(since "$t0") s" >&2
 fi
 
 eval "$(bash "$LAB" env)"
 export PRINTHA_LAB_MANAGED=1
 set +e
-ip netns exec "$PRINTHA_LAB_NETNS" "$@"
+ip netns exec "$PRINTHA_LAB_NETNS" "$@" 9>&-
 rc=$?
 set -e
 [ $owned = 1 ] || exit $rc
