@@ -144,8 +144,21 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
     chmodSync(askpass, 0o700);
     const ssh = (pw: string) =>
       inClient(
-        ['ssh', '-F', 'none', '-o', 'PubkeyAuthentication=no', '-o', 'NumberOfPasswordPrompts=1', '-o', `UserKnownHostsFile=${env.PRINTHA_LAB_KNOWN_HOSTS}`,
-          '-o', 'StrictHostKeyChecking=yes', `${env.PRINTHA_LAB_USER}@${nodeIp('pha-lb1')}`, 'whoami'],
+        [
+          'ssh',
+          '-F',
+          'none',
+          '-o',
+          'PubkeyAuthentication=no',
+          '-o',
+          'NumberOfPasswordPrompts=1',
+          '-o',
+          `UserKnownHostsFile=${env.PRINTHA_LAB_KNOWN_HOSTS}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          `${env.PRINTHA_LAB_USER}@${nodeIp('pha-lb1')}`,
+          'whoami',
+        ],
         { env: { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', LAB_TEST_PW: pw, DISPLAY: 'none' } },
       );
     const good = await ssh(env.PRINTHA_LAB_PASSWORD);
@@ -157,9 +170,13 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
 
   it('serves the print shares and the listeners through the VIP with a hand-written HAProxy config', async () => {
     for (const lb of ['pha-lb1', 'pha-lb2'] as LabNode[]) {
-      const write = await labSsh(lb, ['sh', '-c', 'cat > /etc/haproxy/haproxy.cfg && haproxy -c -q -f /etc/haproxy/haproxy.cfg && systemctl reload haproxy'], {
-        input: handWrittenHaproxy,
-      });
+      const write = await labSsh(
+        lb,
+        ['sh', '-c', 'cat > /etc/haproxy/haproxy.cfg && haproxy -c -q -f /etc/haproxy/haproxy.cfg && systemctl reload haproxy'],
+        {
+          input: handWrittenHaproxy,
+        },
+      );
       expect(write.stderr).toBe('');
       expect(write.code).toBe(0);
     }
@@ -193,19 +210,57 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
       expect(line, r.stdout + r.stderr).toBeDefined();
       return (JSON.parse(line ?? '{}') as { lbcli: { status: string; error?: string }[] }).lbcli[0];
     };
-    expect((await lbcli('--action', 'add-vip', '--layer', '7', '--vip', 'PrintServers', '--ip', LAB_VIP, '--ports', '445', '--mode', 'tcp'))?.status).toBe('success');
-    const bad = await lbcli('--action', 'add-vip', '--layer', '7', '--vip', 'Dispatcher', '--ip', LAB_VIP, '--ports', '80,443', '--mode', 'tcp');
+    expect(
+      (await lbcli('--action', 'add-vip', '--layer', '7', '--vip', 'PrintServers', '--ip', LAB_VIP, '--ports', '445', '--mode', 'tcp'))
+        ?.status,
+    ).toBe('success');
+    const bad = await lbcli(
+      '--action',
+      'add-vip',
+      '--layer',
+      '7',
+      '--vip',
+      'Dispatcher',
+      '--ip',
+      LAB_VIP,
+      '--ports',
+      '80,443',
+      '--mode',
+      'tcp',
+    );
     expect(bad?.status).toBe('failed');
     expect(bad?.error).toMatch(/--ports '80,443'/);
-    expect((await lbcli('--action', 'add-vip', '--layer', '7', '--vip', 'PrintServers', '--ip', LAB_VIP, '--ports', '446', '--mode', 'tcp'))?.status).toBe('exists');
+    expect(
+      (await lbcli('--action', 'add-vip', '--layer', '7', '--vip', 'PrintServers', '--ip', LAB_VIP, '--ports', '446', '--mode', 'tcp'))
+        ?.status,
+    ).toBe('exists');
     expect((await lbcli('--action', 'edit-vip', '--vip', 'NoSuchVip', '--scheduler', 'leastconn'))?.status).toBe('missing');
-    expect((await lbcli('--action', 'edit-vip', '--vip', 'PrintServers', '--persistence', 'ip', '--scheduler', 'leastconn', '--check_port', '445'))?.status).toBe('success');
-    expect((await lbcli('--action', 'add-rip', '--vip', 'PrintServers', '--rip', 'PS1', '--ip', nodeIp('pha-ps1'), '--port', '445'))?.status).toBe('success');
+    expect(
+      (
+        await lbcli(
+          '--action',
+          'edit-vip',
+          '--vip',
+          'PrintServers',
+          '--persistence',
+          'ip',
+          '--scheduler',
+          'leastconn',
+          '--check_port',
+          '445',
+        )
+      )?.status,
+    ).toBe('success');
+    expect(
+      (await lbcli('--action', 'add-rip', '--vip', 'PrintServers', '--rip', 'PS1', '--ip', nodeIp('pha-ps1'), '--port', '445'))?.status,
+    ).toBe('success');
     const dump = await labSsh('pha-lb1', ['lbcli', '--action', 'list', '--function', 'dumpconfig']);
     const cfg = JSON.parse(dump.stdout.split('\n')[1] ?? '{}') as { haproxy: { virtual: { label: string; real: unknown } } };
     expect(cfg.haproxy.virtual.label).toBe('PrintServers'); // one VIP: an object, not an array
     expect(Array.isArray(cfg.haproxy.virtual.real)).toBe(false);
-    expect((await lbcli('--action', 'add-rip', '--vip', 'PrintServers', '--rip', 'PS2', '--ip', nodeIp('pha-ps2'), '--port', '445'))?.status).toBe('success');
+    expect(
+      (await lbcli('--action', 'add-rip', '--vip', 'PrintServers', '--rip', 'PS2', '--ip', nodeIp('pha-ps2'), '--port', '445'))?.status,
+    ).toBe('success');
     expect((await lbcli('--action', 'reload-haproxy'))?.status).toBe('success');
     const generated = await labSsh('pha-lb1', ['cat', '/etc/haproxy/haproxy.cfg']);
     expect(generated.stdout).toMatch(/stick on src/);
@@ -238,14 +293,27 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
     await fillDisk('pha-lb2');
     const upload = join(tmp, 'upload.bin');
     writeFileSync(upload, Buffer.alloc(20_000, 1));
-    const scp = await inClient(['scp', '-F', 'none', '-i', env.PRINTHA_SSH_KEY, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${env.PRINTHA_LAB_KNOWN_HOSTS}`,
-      upload, `root@${nodeIp('pha-lb2')}:/etc/haproxy/upload.tmp`]);
+    const scp = await inClient([
+      'scp',
+      '-F',
+      'none',
+      '-i',
+      env.PRINTHA_SSH_KEY,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${env.PRINTHA_LAB_KNOWN_HOSTS}`,
+      upload,
+      `root@${nodeIp('pha-lb2')}:/etc/haproxy/upload.tmp`,
+    ]);
     expect(scp.code).not.toBe(0); // SFTP reports ENOSPC as a plain "Failure" (SSH_FX_FAILURE)
     expect(scp.stderr).toMatch(/Failure|No space left on device/);
     const full = await labSsh('pha-lb2', ['sh', '-c', 'head -c 65536 /dev/zero > /etc/haproxy/upload.tmp']);
     expect(full.stderr).toMatch(/No space left on device/);
     await freeDisk('pha-lb2');
-    expect((await labSsh('pha-lb2', ['sh', '-c', 'head -c 65536 /dev/zero > /etc/haproxy/upload.tmp && rm /etc/haproxy/upload.tmp'])).code).toBe(0);
+    expect(
+      (await labSsh('pha-lb2', ['sh', '-c', 'head -c 65536 /dev/zero > /etc/haproxy/upload.tmp && rm /etc/haproxy/upload.tmp'])).code,
+    ).toBe(0);
 
     await setShares('pha-ps2', ['HP-LaserJet-4th-Floor', 'Only-On-PS2']);
     const shares2 = await smbList(ps2);
@@ -258,8 +326,21 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
     copyFileSync(env.PRINTHA_LAB_KNOWN_HOSTS, oldKh);
     const fp = await replaceHostKey('pha-ps2');
     expect(fp).toMatch(/^SHA256:/);
-    const stale = await inClient(['ssh', '-F', 'none', '-i', env.PRINTHA_SSH_KEY, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${oldKh}`,
-      '-o', 'StrictHostKeyChecking=yes', `root@${ps2}`, 'true']);
+    const stale = await inClient([
+      'ssh',
+      '-F',
+      'none',
+      '-i',
+      env.PRINTHA_SSH_KEY,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${oldKh}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      `root@${ps2}`,
+      'true',
+    ]);
     expect(stale.code).toBe(255);
     expect(stale.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
     expect((await labSsh('pha-ps2', ['hostname'])).stdout.trim()).toBe('pha-ps2');
@@ -291,7 +372,10 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
   }
   it.skipIf(!pwsh)('runs PowerShell remoting over SSH on a print server (Invoke-Command -HostName)', async () => {
     const r = await inClient([
-      'pwsh', '-NoLogo', '-NoProfile', '-Command',
+      'pwsh',
+      '-NoLogo',
+      '-NoProfile',
+      '-Command',
       `Invoke-Command -HostName ${nodeIp('pha-ps1')} -UserName root -KeyFilePath '${env.PRINTHA_SSH_KEY}' -ScriptBlock { hostname }`,
     ]);
     expect(r.stdout.trim()).toBe('pha-ps1');

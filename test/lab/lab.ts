@@ -17,7 +17,20 @@ export const LAB_ZONE = 'lab.printha.test';
 export const CLIENT_NETNS = 'pha-client';
 /** TCP ports the print-server listeners answer on with "<node> <port>\n". */
 export const LISTENER_PORTS: readonly number[] = [
-  21, 25, 53, 80, 443, 465, 515, 587, ...range(5011, 5025), 5555, 5610, ...range(50000, 50020), 50808, 50809,
+  21,
+  25,
+  53,
+  80,
+  443,
+  465,
+  515,
+  587,
+  ...range(5011, 5025),
+  5555,
+  5610,
+  ...range(50000, 50020),
+  50808,
+  50809,
 ];
 export const DEFAULT_SHARES: readonly string[] = [
   'HP-LaserJet-4th-Floor',
@@ -242,8 +255,21 @@ export async function labSsh(node: LabNode, remote: readonly string[], opts: Exe
   const env = await labEnv();
   return inClient(
     [
-      'ssh', '-F', 'none', '-i', env.PRINTHA_SSH_KEY, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${env.PRINTHA_LAB_KNOWN_HOSTS}`,
-      '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5', `${opts.user ?? 'root'}@${nodeIp(node)}`, shellJoin(remote),
+      'ssh',
+      '-F',
+      'none',
+      '-i',
+      env.PRINTHA_SSH_KEY,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${env.PRINTHA_LAB_KNOWN_HOSTS}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'ConnectTimeout=5',
+      `${opts.user ?? 'root'}@${nodeIp(node)}`,
+      shellJoin(remote),
     ],
     opts,
   );

@@ -102,7 +102,20 @@ describe.skipIf(!hasPython)('lbcli emulator (sandbox)', () => {
   it('edit-vip writes persistence, scheduler and the check port into haproxy.cfg', () => {
     addL7('Dispatcher', '25:80');
     item('--action', 'add-rip', '--vip', 'Dispatcher', '--rip', 'PS1', '--ip', '10.99.0.21');
-    const r = item('--action', 'edit-vip', '--vip', 'Dispatcher', '--persistence', 'ip', '--persist_time', '30', '--scheduler', 'leastconn', '--check_port', '445');
+    const r = item(
+      '--action',
+      'edit-vip',
+      '--vip',
+      'Dispatcher',
+      '--persistence',
+      'ip',
+      '--persist_time',
+      '30',
+      '--scheduler',
+      'leastconn',
+      '--check_port',
+      '445',
+    );
     expect(r.status).toBe('success');
     const cfg = readFileSync(join(root, 'etc/haproxy/haproxy.cfg'), 'utf8');
     expect(cfg).toMatch(/balance leastconn/);
@@ -113,10 +126,29 @@ describe.skipIf(!hasPython)('lbcli emulator (sandbox)', () => {
   });
 
   it('Layer 4: keeps DR VIPs, refuses port translation, reports that IPVS is unavailable', () => {
-    const add = item('--action', 'add-vip', '--layer', '4', '--vip', 'DP_L4', '--ip', '10.99.0.10', '--ports', '80:443', '--forwarding', 'gate', '--protocol', 'tcp');
+    const add = item(
+      '--action',
+      'add-vip',
+      '--layer',
+      '4',
+      '--vip',
+      'DP_L4',
+      '--ip',
+      '10.99.0.10',
+      '--ports',
+      '80:443',
+      '--forwarding',
+      'gate',
+      '--protocol',
+      'tcp',
+    );
     expect(add.status).toBe('success');
-    expect(item('--action', 'add-rip', '--vip', 'DP_L4', '--rip', 'DP1', '--ip', '10.99.0.21', '--port', '8080').error).toMatch(/cannot translate ports/);
-    expect(item('--action', 'add-rip', '--vip', 'DP_L4', '--rip', 'DP1', '--ip', '10.99.0.21', '--encrypted', 'on').error).toMatch(/only valid for Layer 7/);
+    expect(item('--action', 'add-rip', '--vip', 'DP_L4', '--rip', 'DP1', '--ip', '10.99.0.21', '--port', '8080').error).toMatch(
+      /cannot translate ports/,
+    );
+    expect(item('--action', 'add-rip', '--vip', 'DP_L4', '--rip', 'DP1', '--ip', '10.99.0.21', '--encrypted', 'on').error).toMatch(
+      /only valid for Layer 7/,
+    );
     expect(item('--action', 'add-rip', '--vip', 'DP_L4', '--rip', 'DP1', '--ip', '10.99.0.21').status).toBe('success');
     expect(item('--action', 'reload-ldirectord')).toMatchObject({ status: 'success', ipvs: 'unavailable' });
     expect(readFileSync(join(root, 'etc/ha.d/conf/ldirectord.cf'), 'utf8')).toMatch(/real=10\.99\.0\.21 gate 100/);
@@ -142,7 +174,9 @@ describe.skipIf(!hasPython)('lbcli emulator (sandbox)', () => {
     expect(plain.lines).toHaveLength(2);
     expect(plain.lines[0]).not.toMatch(/^\{/);
     writeFileSync(join(root, 'etc/loadbalancer.org/emulator.json'), '{"shape":"wrapped"}');
-    expect(JSON.parse(lbcli('--method', 'api', '--action', 'nodestatus').lines[0] ?? '')).toMatchObject([{ lbcli: [{ status: 'success' }] }]);
+    expect(JSON.parse(lbcli('--method', 'api', '--action', 'nodestatus').lines[0] ?? '')).toMatchObject([
+      { lbcli: [{ status: 'success' }] },
+    ]);
     writeFileSync(join(root, 'etc/loadbalancer.org/emulator.json'), '{"shape":"object"}');
     expect(JSON.parse(lbcli('--method', 'api', '--action', 'nodestatus').lines[0] ?? '')).toMatchObject({ lbcli: { status: 'success' } });
     rmSync(join(root, 'etc/loadbalancer.org/emulator.json'));
