@@ -42,7 +42,7 @@ function focusField(path: string): void {
     const el = document.getElementById(fieldId(path));
     if (el) {
       el.focus();
-      el.scrollIntoView({ block: 'center' });
+      el.scrollIntoView?.({ block: 'center' });
     }
   });
 }

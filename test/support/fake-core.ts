@@ -3,6 +3,7 @@
  * key and a credential, apply emits journal events and waits for cancel, verify returns a report.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../../electron/core/engine/api.js';
 import { createCore, type Core, type CoreDeps } from '../../electron/core/rpc/core.js';
@@ -10,7 +11,8 @@ import type { Artifact } from '../../shared/render/artifact.js';
 import type { Site } from '../../shared/site/schema.js';
 import type { VerifyReport } from '../../shared/verify/report.js';
 
-export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+/** examples/ (by path: under jsdom the global URL is jsdom's, which node's fileURLToPath refuses). */
+export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples') + sep;
 export const exampleText = (name: string) => readFileSync(`${EXAMPLES_DIR}${name}.yaml`, 'utf8');
 
 export const FINGERPRINT = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';

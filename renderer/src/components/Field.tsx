@@ -2,14 +2,16 @@
  * Labelled inputs bound to a site-file path. Errors come from the same findings as the CLI and show
  * once the field was edited or Next was pressed on the step.
  */
-import { useId, type ReactNode } from 'react';
+import { useId, useMemo, type ReactNode } from 'react';
 import { fieldId } from '../lib/path.js';
 import { draftValue, fieldErrors, useSite } from '../stores/site.js';
 import { useWizard } from '../stores/wizard.js';
 
 function useFieldState(path: string) {
   const value = useSite((s) => draftValue(s.draft, path));
-  const errors = useSite((s) => fieldErrors(s.findings, path));
+  // Select the stable findings array, then filter: a selector must not return a new array each time.
+  const findings = useSite((s) => s.findings);
+  const errors = useMemo(() => fieldErrors(findings, path), [findings, path]);
   const touched = useSite((s) => Boolean(s.touched[path]));
   const attempted = useWizard((s) => Boolean(s.attempted[s.step]));
   const shown = touched || attempted ? errors : [];
