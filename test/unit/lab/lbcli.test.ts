@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const LBCLI = join(dirname(fileURLToPath(import.meta.url)), '../../lab/lbcli/lbcli.py');
-const hasPython = spawnSync('python3', ['--version']).status === 0;
+// the emulator's shebang is /usr/bin/python3 (on the nodes); prefer it over a slower PATH shim
+const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const hasPython = spawnSync(PY, ['--version']).status === 0;
 const hasHaproxy = spawnSync('sh', ['-c', 'command -v haproxy']).status === 0;
 if (!hasPython) console.warn('[lbcli emulator tests] skipped: python3 is not installed (apt: python3)');
 if (!hasHaproxy) console.warn('[lbcli emulator tests] generated haproxy.cfg is not checked with `haproxy -c`: haproxy is not installed');
@@ -26,7 +28,7 @@ interface Item {
 describe.skipIf(!hasPython)('lbcli emulator (sandbox)', () => {
   let root: string;
   const lbcli = (...args: string[]) => {
-    const r = spawnSync('python3', [LBCLI, ...args], { env: { ...process.env, LBCLI_ROOT: root }, encoding: 'utf8' });
+    const r = spawnSync(PY, [LBCLI, ...args], { env: { ...process.env, LBCLI_ROOT: root }, encoding: 'utf8' });
     return { code: r.status, lines: r.stdout.split('\n').filter(Boolean), stderr: r.stderr };
   };
   const item = (...args: string[]): Item => {
@@ -187,7 +189,7 @@ describe.skipIf(!hasPython)('lbcli emulator (sandbox)', () => {
     expect(lbcli('--help', 'lbcli').lines[0]).toMatch(/EMULATOR/);
     expect(lbcli('--help', 'add-vip').lines.join('\n')).toMatch(/--forwarding gate\|masq\|ipip\|snat/);
     expect(lbcli('--help', 'cidr').lines).toContain('/24   255.255.255.0');
-    const outside = spawnSync('python3', [LBCLI, '--action', 'nodestatus'], { env: { ...process.env, LBCLI_ROOT: '' }, encoding: 'utf8' });
+    const outside = spawnSync(PY, [LBCLI, '--action', 'nodestatus'], { env: { ...process.env, LBCLI_ROOT: '' }, encoding: 'utf8' });
     if (!existsSync('/etc/printha-lab-node')) {
       expect(outside.status).toBe(2);
       expect(outside.stderr).toMatch(/refusing to run outside a PrintHA lab node/);
