@@ -45,7 +45,20 @@ export interface ExistingVip {
   layer: 4 | 7;
   /** Layer 4 forwarding: gate (DR), masq, ipip, snat. */
   forwarding?: string;
-  reals: { label: string; ip: string; port?: string }[];
+  reals: { label: string; ip: string; port?: string; weight?: string }[];
+  /**
+   * Settings as the appliance reports them (flattened dumpconfig keys such as "persistence",
+   * "persist_time", "scheduler", "check/type", "check/port"); only what the dump contains.
+   */
+  settings?: Record<string, string>;
+}
+
+/** An apply that replaced files on a node but did not confirm them (its marker is still on the node). */
+export interface PendingApply {
+  run: string;
+  backupDir: string;
+  /** services the interrupted apply still had to reload: haproxy, keepalived, sysctl */
+  services: string[];
 }
 
 export interface BalancerNodeFacts {
@@ -58,6 +71,19 @@ export interface BalancerNodeFacts {
   role?: 'active' | 'passive' | 'unknown';
   holdsVip?: boolean;
   existingVips?: ExistingVip[];
+  /** Which driver collected these facts (linux-haproxy, loadbalancer-org). */
+  platform?: string;
+  /** The node's own hostname (HAProxy finds its peer entry by it). */
+  hostname?: string;
+  haproxyVersion?: string;
+  keepalivedVersion?: string;
+  /** systemd state of the services PrintHA manages on the node ("active", "inactive", ...). */
+  services?: Record<string, string>;
+  /** Files PrintHA manages on the node, by absolute path: their text, or null when absent. */
+  files?: Record<string, string | null>;
+  /** Octal mode and owner of those files ("755 root"), when present. */
+  fileModes?: Record<string, string>;
+  pendingApply?: PendingApply;
 }
 
 export interface SiteFacts {
