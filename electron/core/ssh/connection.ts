@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { Client, utils as ssh2utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type SFTPWrapper, type ServerHostKeyAlgorithm, type Stats } from 'ssh2';
+import ssh2, { Client, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type SFTPWrapper, type ServerHostKeyAlgorithm, type Stats } from 'ssh2';
 import { shellJoin } from '../../../shared/quote/posix.js';
 import {
   SshError,
@@ -26,6 +26,10 @@ import {
   commandTimeoutError,
 } from './errors.js';
 import { type KnownHosts, fingerprintSha256, keyTypeOfBlob, normalizeFingerprint } from './known-hosts.js';
+
+// ssh2 is CommonJS: Node's ESM loader (tsx, the CLI) only sees the exports it can detect statically,
+// and `utils` is not one of them, so it is read from the default export.
+const ssh2utils = ssh2.utils;
 
 // ---------------------------------------------------------------------------------------------
 // Types
