@@ -24,6 +24,31 @@ export class SecretSet {
     return this.secrets.size;
   }
 
+  /** Adds every secret PrintHA reads from the environment (PRINTHA_SSH_PASSWORD, PRINTHA_SSH_KEY_PASSPHRASE, PRINTHA_WINDOWS_PASSWORD). */
+  addFromEnv(env: NodeJS.ProcessEnv): this {
+    for (const name of SECRET_ENV) this.add(env[name]);
+    return this;
+  }
+
+  /** True when the text contains one of the secrets verbatim (generated files are checked, not rewritten). */
+  foundIn(text: string): boolean {
+    for (const s of this.secrets) if (text.includes(s)) return true;
+    return false;
+  }
+
+  /**
+   * Replaces only the known secrets, not the patterns: for whole documents (a runbook) whose
+   * generated parts legitimately contain text like `password: "{{ var }}"`.
+   */
+  literalRedactor(): Redactor {
+    const list = [...this.secrets].sort((a, b) => b.length - a.length);
+    return (text: string) => {
+      let out = text;
+      for (const s of list) out = out.split(s).join('[REDACTED]');
+      return out;
+    };
+  }
+
   redactor(): Redactor {
     return (text: string) => {
       let out = text;
@@ -33,4 +58,27 @@ export class SecretSet {
       return out;
     };
   }
+}
+
+/** Environment variables that carry secrets (the ones context.ts reads). */
+export const SECRET_ENV: readonly string[] = ['PRINTHA_SSH_PASSWORD', 'PRINTHA_SSH_KEY_PASSPHRASE', 'PRINTHA_WINDOWS_PASSWORD'];
+
+/** A redactor for everything this process writes: the secrets in the environment plus the patterns. */
+export function envRedactor(env: NodeJS.ProcessEnv): Redactor {
+  return new SecretSet().addFromEnv(env).redactor();
+}
+
+/** Deep copy of plain data (JSON-like) with every string — keys included — passed through the redactor. */
+export function redactValue<T>(value: T, redact: Redactor): T {
+  const walk = (x: unknown): unknown => {
+    if (typeof x === 'string') return redact(x);
+    if (Array.isArray(x)) return x.map(walk);
+    if (x !== null && typeof x === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(x)) o[redact(k)] = walk(v);
+      return o;
+    }
+    return x;
+  };
+  return walk(value) as T;
 }

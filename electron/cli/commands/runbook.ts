@@ -1,0 +1,56 @@
+/**
+ * `printha runbook <site.yaml> --format md|html|pdf --out F`: the site's runbook. Before any run it is
+ * the plan document for change control; after, the record: the latest plan, every executed step of
+ * the journal with output and timing, the latest verification, the manual steps left, sign-off.
+ */
+import { validateSiteYaml } from '../../../shared/rules/index.js';
+import { exportRunbook, type RunbookFormat } from '../../core/runbook/export.js';
+import { PdfError } from '../../core/runbook/pdf.js';
+import { envRedactor } from '../../core/runner/redact.js';
+import { loadLatest } from '../../core/runner/state.js';
+import { opt, parseArgs } from '../args.js';
+import { stateDirFor } from '../context.js';
+import { formatFindings } from '../format.js';
+import { readSiteText } from '../site-file.js';
+import { UsageError, type CliCommand } from '../types.js';
+
+const usage = 'printha runbook <site.yaml> --format md|html|pdf --out <file>';
+const FORMATS: readonly RunbookFormat[] = ['md', 'html', 'pdf'];
+
+export const runbookCommand: CliCommand = {
+  name: 'runbook',
+  summary: 'Export the runbook (plan document before a run, the record after): Markdown, self-contained HTML or PDF.',
+  usage,
+  async run(args, io) {
+    const p = parseArgs(args, { options: ['format', 'out'] }, usage);
+    const out = opt(p, 'out');
+    const fromExt = out?.match(/\.(md|html|pdf)$/i)?.[1]?.toLowerCase();
+    const format = (opt(p, 'format') ?? fromExt) as RunbookFormat | undefined;
+    if (p.positionals.length !== 1 || !out) throw new UsageError(`Expected one site file and --out <file>.\nUsage: ${usage}`);
+    if (!format || !FORMATS.includes(format)) throw new UsageError(`--format must be md, html or pdf${opt(p, 'format') ? `, not "${opt(p, 'format')}"` : ''}.\nUsage: ${usage}`);
+    const file = p.positionals[0]!;
+    const stateDir = stateDirFor(file, io.env);
+    const facts = loadLatest(stateDir, 'facts')?.value;
+    const result = validateSiteYaml(await readSiteText(file, usage), facts);
+    if (!result.site) {
+      io.err(formatFindings(result.findings, file));
+      io.err('No runbook was written: fix the errors above first.\n');
+      return 1;
+    }
+    if (!result.ok) {
+      io.err(formatFindings(result.findings.filter((f) => f.severity === 'error'), file));
+      io.err('No runbook was written: the site has errors (a runbook documents a site that can be deployed).\n');
+      return 1;
+    }
+    try {
+      const r = await exportRunbook(result.site, stateDir, format, out, { env: io.env });
+      const kinds = r.doc.blocks.filter((b) => b.kind === 'heading' && b.level === 1).map((b) => (b.kind === 'heading' ? b.text : ''));
+      io.out(`${r.path}\n`);
+      io.err(`Runbook (${format}, ${r.bytes} bytes) written: ${kinds.join(' · ')}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof PdfError) throw new UsageError(envRedactor(io.env)(e.message), 1);
+      throw e;
+    }
+  },
+};
