@@ -1,0 +1,30 @@
+/** `printha plan <site.yaml> [--json] [--only balancer|servers]`: the dry run — per host the steps and the diff, nothing changed. */
+import { parseArgs } from '../args.js';
+import { acceptedHostKeys, engineSession, formatPlan, loadSite, parseOnly } from '../engine-cli.js';
+import { UsageError, type CliCommand } from '../types.js';
+
+const usage = 'printha plan <site.yaml> [--json] [--only balancer|servers] [--accept-host-key SHA256:...]';
+
+export const planCommand: CliCommand = {
+  name: 'plan',
+  summary: 'Dry run: discover, then show per host the ordered steps and the diff of every file or lbcli command (changes nothing).',
+  usage,
+  async run(args, io) {
+    const p = parseArgs(args, { flags: ['json'], options: ['only', 'accept-host-key'] }, usage);
+    if (p.positionals.length !== 1) throw new UsageError(`Expected one site file.\nUsage: ${usage}`);
+    const only = parseOnly(p, usage);
+    const json = p.flags.has('json');
+    const loaded = await loadSite(p.positionals[0], usage, io);
+    if (!loaded) return 1;
+    const { engine, ctx } = engineSession(loaded, io, { json, acceptHostKeys: acceptedHostKeys(p) });
+    try {
+      const plan = await engine.plan(loaded.site, ctx, only);
+      if (json) io.out(JSON.stringify(plan, null, 2) + '\n');
+      else io.out(formatPlan(plan));
+      const blocked = plan.hosts.some((h) => h.unreachable && h.role === 'balancer') || plan.notes.some((n) => n.startsWith('ERROR'));
+      return blocked ? 1 : 0;
+    } finally {
+      await engine.close();
+    }
+  },
+};
