@@ -6,7 +6,8 @@
  * Two checks:
  *  - parseErrors: ERROR / MISSING nodes of the tree-sitter tree. The grammar has known false positives
  *    on valid code (bareword comma lists as command arguments, `param(...)` followed by a statement on
- *    the same line, labelled `break`), so generated scripts avoid those forms. The authoritative parser
+ *    the same line, labelled `break`, parameter names with digits such as `-IPv4Address`: splat those),
+ *    so generated scripts avoid those forms. The authoritative parser
  *    is PowerShell's own (`pwshParse`, when pwsh is on PATH).
  *  - violations: constructs that parse in PS 5.1/7 but not in 3.0, found on the AST (so text inside
  *    strings and here-strings, e.g. inline C# for Add-Type, is never flagged) plus a masked-text scan for
