@@ -111,7 +111,7 @@ mkdir -p -- "$d"
 : > "$d/MANIFEST.tmp"; : > "$d/ABSENT"
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
   printf '%s\\n' "$1" >> "$d/MANIFEST.tmp"
-  if [ -e "$1" ]; then cp -a --parents -- "$1" "$d/"; else printf '%s\\n' "$1" >> "$d/ABSENT"; fi
+  if [ -e "$1" ]; then mkdir -p -- "$d$(dirname -- "$1")"; cp -a -- "$1" "$d$1"; else printf '%s\\n' "$1" >> "$d/ABSENT"; fi
   shift
 done
 [ $# -gt 0 ] && shift
