@@ -1,40 +1,31 @@
 /** The wizard shell: header (site, save, theme), the step list, the current step, Back / Next. */
-import { useEffect, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
 import type { ContractError } from '../../shared/contract/index.js';
 import { call, errorShape } from './api/client.js';
 import { ErrorBanner } from './components/common.js';
-import { ApplyStep } from './features/apply/ApplyStep.js';
-import { BalancerStep } from './features/balancer/BalancerStep.js';
-import { DiscoverStep } from './features/discover/DiscoverStep.js';
-import { ModeStep } from './features/mode/ModeStep.js';
-import { NetworkStep } from './features/network/NetworkStep.js';
-import { PlanStep } from './features/plan/PlanStep.js';
-import { PreflightStep } from './features/preflight/PreflightStep.js';
-import { ProductStep } from './features/product/ProductStep.js';
 import { Prompts } from './features/prompts/Prompts.js';
-import { RunbookStep } from './features/runbook/RunbookStep.js';
-import { ServersStep } from './features/servers/ServersStep.js';
 import { StartStep } from './features/start/StartStep.js';
-import { VerifyStep } from './features/verify/VerifyStep.js';
 import { downloadText } from './lib/download.js';
 import { fieldId } from './lib/path.js';
+import { loadValidator } from './lib/validate.js';
 import { useSite } from './stores/site.js';
 import { useWizard } from './stores/wizard.js';
 import { STEPS, stepIndex, type StepId } from './steps.js';
 
+// The Start step is in the first chunk; every other step loads on demand (fast first screen).
 const VIEWS: Record<StepId, ComponentType> = {
   start: StartStep,
-  product: ProductStep,
-  mode: ModeStep,
-  network: NetworkStep,
-  balancer: BalancerStep,
-  servers: ServersStep,
-  preflight: PreflightStep,
-  discover: DiscoverStep,
-  plan: PlanStep,
-  apply: ApplyStep,
-  verify: VerifyStep,
-  runbook: RunbookStep,
+  product: lazy(() => import('./features/product/ProductStep.js').then((m) => ({ default: m.ProductStep }))),
+  mode: lazy(() => import('./features/mode/ModeStep.js').then((m) => ({ default: m.ModeStep }))),
+  network: lazy(() => import('./features/network/NetworkStep.js').then((m) => ({ default: m.NetworkStep }))),
+  balancer: lazy(() => import('./features/balancer/BalancerStep.js').then((m) => ({ default: m.BalancerStep }))),
+  servers: lazy(() => import('./features/servers/ServersStep.js').then((m) => ({ default: m.ServersStep }))),
+  preflight: lazy(() => import('./features/preflight/PreflightStep.js').then((m) => ({ default: m.PreflightStep }))),
+  discover: lazy(() => import('./features/discover/DiscoverStep.js').then((m) => ({ default: m.DiscoverStep }))),
+  plan: lazy(() => import('./features/plan/PlanStep.js').then((m) => ({ default: m.PlanStep }))),
+  apply: lazy(() => import('./features/apply/ApplyStep.js').then((m) => ({ default: m.ApplyStep }))),
+  verify: lazy(() => import('./features/verify/VerifyStep.js').then((m) => ({ default: m.VerifyStep }))),
+  runbook: lazy(() => import('./features/runbook/RunbookStep.js').then((m) => ({ default: m.RunbookStep }))),
 };
 
 function focusField(path: string): void {
@@ -52,7 +43,7 @@ function systemTheme(): 'light' | 'dark' {
 }
 
 export function App() {
-  const { step, go, next, back, focusField: target } = useWizard();
+  const { step, go, next, back } = useWizard();
   const draft = useSite((s) => s.draft);
   const remember = useSite((s) => s.remember);
   const [theme, setTheme] = useState<'light' | 'dark'>(systemTheme);
@@ -64,9 +55,10 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  // After the first screen: fetch the rules (validation as you type).
   useEffect(() => {
-    if (target) focusField(target);
-  }, [step, target]);
+    void loadValidator();
+  }, []);
   useEffect(() => setBlocked(undefined), [step]);
   // Without a site only the Start step makes sense.
   useEffect(() => {
@@ -87,6 +79,7 @@ export function App() {
   const onNext = () => {
     const r = next();
     if (r.ok) setBlocked(undefined);
+    else if (r.why === 'checking') setBlocked('Still loading the checks; try again in a moment.');
     else {
       setBlocked('Fix the highlighted fields to continue.');
       focusField(r.field);
@@ -133,7 +126,9 @@ export function App() {
       </nav>
       <main id="main" className="content">
         <ErrorBanner error={saveError} />
-        <View />
+        <Suspense fallback={<p role="status">Loading…</p>}>
+          <View />
+        </Suspense>
       </main>
       {step !== 'start' ? (
         <footer className="wizard-nav">

@@ -1,8 +1,8 @@
 /**
  * The one error shape every transport carries: `{ code, message, field?, host? }`.
  * `message` is a sentence for the engineer (what is wrong and what to do), never a stack trace.
+ * No zod here (the renderer's first screen imports this); the schema is in error-schema.ts.
  */
-import { z } from 'zod';
 
 export const ERROR_CODES = [
   /** The input did not match the channel's schema (a bug in the caller, or a tampered message). */
@@ -35,16 +35,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const ContractErrorSchema = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
+export interface ContractError {
+  code: ErrorCode;
+  message: string;
   /** The site-file field the error is about, e.g. `servers[1].address`. */
-  field: z.string().optional(),
+  field?: string;
   /** The host the error is about (a balancer node or server label / address). */
-  host: z.string().optional(),
-});
-
-export type ContractError = z.infer<typeof ContractErrorSchema>;
+  host?: string;
+}
 
 /** What a call returns on every transport: the output, or the error shape. */
 export type CallResult<T> = { ok: true; output: T } | { ok: false; error: ContractError };

@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadValidator } from '../../renderer/src/lib/validate.js';
 import { parse as parseYaml } from 'yaml';
 import { highlightLine } from '../../renderer/src/lib/highlight.js';
 import { fieldId, getIn, parsePath, setIn } from '../../renderer/src/lib/path.js';
@@ -6,6 +7,10 @@ import { DRAFT_KEY, newDraft, useSite } from '../../renderer/src/stores/site.js'
 import { blockingErrors, useWizard } from '../../renderer/src/stores/wizard.js';
 import { stepForPath } from '../../renderer/src/steps.js';
 import { exampleText } from '../support/fake-core.js';
+
+beforeAll(async () => {
+  await loadValidator();
+});
 
 beforeEach(() => {
   useSite.setState({ draft: undefined, findings: [], touched: {}, recent: [] });

@@ -1,6 +1,7 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadValidator } from '../../renderer/src/lib/validate.js';
 import { parse as parseYaml } from 'yaml';
 import { setTransport } from '../../renderer/src/api/client.js';
 import { App } from '../../renderer/src/App.js';
@@ -15,7 +16,7 @@ import { memoryTransport, type MemoryTransport } from './support/memory.js';
 let transport: MemoryTransport;
 let unsub: (() => void)[] = [];
 
-function setup(opts: { engine?: boolean; draft?: Record<string, unknown>; step?: StepId } = {}) {
+async function setup(opts: { engine?: boolean; draft?: Record<string, unknown>; step?: StepId } = {}) {
   transport = memoryTransport(fakeCore({ engine: opts.engine ?? true }));
   setTransport(transport);
   unsub = [subscribePrompts(), subscribeJournal()];
@@ -24,10 +25,17 @@ function setup(opts: { engine?: boolean; draft?: Record<string, unknown>; step?:
   useWizard.setState({ step: opts.step ?? 'start', attempted: {}, focusField: undefined });
   useRun.setState({ status: undefined, busy: {}, errors: {}, facts: undefined, factFindings: [], plan: undefined, artifacts: undefined, journal: [], applyResult: undefined, report: undefined, hostKeyChanged: undefined });
   usePrompts.setState({ queue: [], note: undefined });
-  return { user: userEvent.setup(), ...render(<App />) };
+  const r = { user: userEvent.setup(), ...render(<App />) };
+  // Steps other than Start are lazy chunks: wait until the step is on screen.
+  await screen.findByRole('heading', { level: 1 });
+  return r;
 }
 
 const labSnat = () => parseYaml(exampleText('lab-snat')) as Record<string, unknown>;
+
+beforeAll(async () => {
+  await loadValidator();
+});
 
 beforeEach(() => {
   unsub.forEach((u) => u());
@@ -36,7 +44,7 @@ beforeEach(() => {
 
 describe('Start', () => {
   it('offers a new site and the guide DR example one click away', async () => {
-    const { user } = setup();
+    const { user } = await setup();
     const dr = await screen.findByTestId('example-phoenix-dr');
     expect(dr.textContent).toMatch(/guide’s DR example/);
     await user.click(dr);
@@ -46,9 +54,9 @@ describe('Start', () => {
   });
 
   it('New site goes to Product and services with labelled controls', async () => {
-    const { user } = setup();
+    const { user } = await setup();
     await user.click(screen.getByRole('button', { name: 'New site' }));
-    expect(screen.getByRole('heading', { level: 1, name: 'Product and services' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Product and services' })).toBeTruthy();
     expect(screen.getByLabelText('Site name')).toBeTruthy();
     expect(screen.getByLabelText('Product')).toBeTruthy();
     expect((screen.getByRole('checkbox', { name: /Microsoft Print Server/ }) as HTMLInputElement).checked).toBe(true);
@@ -57,7 +65,7 @@ describe('Start', () => {
 
 describe('inline validation', () => {
   it('a wrong IP and a too-long share name show inline errors and block Next', async () => {
-    const { user } = setup({ draft: { ...newDraft(), name: 'Test' }, step: 'network' });
+    const { user } = await setup({ draft: { ...newDraft(), name: 'Test' }, step: 'network' });
     const vip = screen.getByLabelText('Virtual IP address (VIP)');
     await user.type(vip, '10.99.0.300');
     expect(vip.getAttribute('aria-invalid')).toBe('true');
@@ -77,10 +85,11 @@ describe('inline validation', () => {
     expect(vip.getAttribute('aria-invalid')).toBeNull();
     await user.click(screen.getByTestId('next'));
     expect(useWizard.getState().step).toBe('balancer');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Balancer' })).toBeTruthy();
   });
 
   it('Next on an untouched empty step reveals the missing required fields', async () => {
-    const { user } = setup({ draft: { ...newDraft(), name: 'Test', vip: '10.0.0.1', shareName: 'Share' }, step: 'servers' });
+    const { user } = await setup({ draft: { ...newDraft(), name: 'Test', vip: '10.0.0.1', shareName: 'Share' }, step: 'servers' });
     expect(screen.queryAllByTestId('field-error')).toHaveLength(0);
     await user.click(screen.getByTestId('next'));
     expect(screen.getAllByTestId('field-error').length).toBeGreaterThan(0);
@@ -90,7 +99,7 @@ describe('inline validation', () => {
 
 describe('Preflight', () => {
   it('groups findings by severity and links each to its field', async () => {
-    const { user } = setup({ draft: { ...labSnat(), balancer: { platform: 'linux-haproxy', primary: { address: '10.99.0.11', name: 'lb1' } } }, step: 'preflight' });
+    const { user } = await setup({ draft: { ...labSnat(), balancer: { platform: 'linux-haproxy', primary: { address: '10.99.0.11', name: 'lb1' } } }, step: 'preflight' });
     const summary = await screen.findByTestId('preflight-summary');
     expect(summary.textContent).toMatch(/No errors/);
     const warnings = screen.getByRole('region', { name: 'Warnings' });
@@ -98,10 +107,13 @@ describe('Preflight', () => {
     const link = within(warnings).getAllByRole('button', { name: /Go to balancer/ })[0]!;
     await user.click(link);
     expect(useWizard.getState().step).toBe('balancer');
+    await screen.findByRole('heading', { level: 1, name: 'Balancer' });
+    await act(() => new Promise((r) => requestAnimationFrame(() => r(undefined))));
+    expect(document.activeElement?.id).toBe('f-balancer-secondary');
   });
 
   it('is clean for the lab SNAT site', async () => {
-    setup({ draft: labSnat(), step: 'preflight' });
+    await setup({ draft: labSnat(), step: 'preflight' });
     expect((await screen.findByTestId('preflight-summary')).textContent).toBe('No findings: the site passes every preflight rule.');
     expect(transport.calls.some((c) => c.channel === 'site.validate')).toBe(true);
   });
@@ -109,13 +121,13 @@ describe('Preflight', () => {
 
 describe('engine steps', () => {
   it('show "not available in this build" instead of fake data', async () => {
-    setup({ engine: false, draft: labSnat(), step: 'discover' });
+    await setup({ engine: false, draft: labSnat(), step: 'discover' });
     expect((await screen.findByTestId('not-available')).textContent).toMatch(/Discovery is not available in this build/);
     expect(screen.queryByRole('button', { name: 'Discover' })).toBeNull();
   });
 
   it('Discover: host key with its SHA256 fingerprint, then the password; the secret is not kept', async () => {
-    const { user } = setup({ draft: labSnat(), step: 'discover' });
+    const { user } = await setup({ draft: labSnat(), step: 'discover' });
     await user.click(await screen.findByRole('button', { name: 'Discover' }));
     const hk = await screen.findByTestId('hostkey-dialog');
     expect(within(hk).getByTestId('fingerprint').textContent).toBe(FINGERPRINT);
@@ -135,7 +147,7 @@ describe('engine steps', () => {
   });
 
   it('Plan shows per-host steps, the diff and the generated files with copy and save', async () => {
-    const { user } = setup({ draft: labSnat(), step: 'plan' });
+    const { user } = await setup({ draft: labSnat(), step: 'plan' });
     const files = await screen.findByTestId('generated-files');
     expect(within(files).getByText('balancer/haproxy.cfg')).toBeTruthy();
     expect(screen.getByLabelText('balancer/haproxy.cfg').textContent).toContain('bind 10.99.0.10:445');
@@ -147,7 +159,7 @@ describe('engine steps', () => {
   });
 
   it('Apply shows each step with its command, output and time; cancel works', async () => {
-    const { user } = setup({ draft: { ...labSnat(), name: 'slow site' }, step: 'apply' });
+    const { user } = await setup({ draft: { ...labSnat(), name: 'slow site' }, step: 'apply' });
     const apply = await screen.findByRole('button', { name: 'Apply' });
     expect((apply as HTMLButtonElement).disabled).toBe(true);
     await user.click(screen.getByLabelText(/I reviewed the plan/));
@@ -163,7 +175,7 @@ describe('engine steps', () => {
   });
 
   it('Verify shows the System Overview with state colours; Drain asks first', async () => {
-    const { user } = setup({ draft: labSnat(), step: 'verify' });
+    const { user } = await setup({ draft: labSnat(), step: 'verify' });
     await user.click(await screen.findByRole('button', { name: 'Verify' }));
     const table = await screen.findByTestId('system-overview');
     const rows = table.querySelectorAll('tr.real');
@@ -183,7 +195,7 @@ describe('engine steps', () => {
 
 describe('theme and keyboard', () => {
   it('toggles light and dark, and the step list is keyboard reachable', async () => {
-    const { user } = setup({ draft: labSnat(), step: 'network' });
+    const { user } = await setup({ draft: labSnat(), step: 'network' });
     const before = document.documentElement.dataset.theme;
     await user.click(screen.getByRole('button', { name: /Switch to (dark|light) theme/ }));
     expect(document.documentElement.dataset.theme).not.toBe(before);

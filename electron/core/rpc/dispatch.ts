@@ -42,16 +42,31 @@ export function userMessage(text: string): string {
   return msg.length > MAX_MESSAGE ? `${msg.slice(0, MAX_MESSAGE)}…` : msg;
 }
 
+/** Codes of lower layers (electron/core/ssh SshError, …) and the contract code they become. */
+const FOREIGN_CODES: Record<string, ContractError['code']> = {
+  HOST_KEY_CHANGED: 'host-key-changed',
+  HOST_KEY_REVOKED: 'host-key-changed',
+  HOST_KEY_UNKNOWN: 'host-key-rejected',
+  AUTH_FAILED: 'unreachable',
+  CONNECT_TIMEOUT: 'unreachable',
+  UNREACHABLE: 'unreachable',
+  DISCONNECTED: 'unreachable',
+  COMMAND_TIMEOUT: 'timeout',
+  STEP_TIMEOUT: 'timeout',
+};
+
 /** Maps anything thrown to the contract's error shape (duck-typed: engines may throw errors with a `code`). */
 export function toContractError(e: unknown, redact: (s: string) => string = (s) => s): ContractError {
   if (e instanceof ContractCallError) return scrubError(e.toShape(), redact);
   if (e instanceof Error || (e !== null && typeof e === 'object' && 'message' in e)) {
-    const err = e as { code?: unknown; message?: unknown; field?: unknown; host?: unknown; name?: unknown };
+    const err = e as { code?: unknown; message?: unknown; field?: unknown; host?: unknown; name?: unknown; details?: { host?: unknown } };
     const message = typeof err.message === 'string' && err.message ? err.message : 'The operation failed.';
     if (err.name === 'AbortError') return { code: 'cancelled', message: 'The operation was cancelled.' };
-    const out: ContractError = { code: isErrorCode(err.code) ? err.code : 'failed', message: userMessage(message) };
+    const code = isErrorCode(err.code) ? err.code : typeof err.code === 'string' ? (FOREIGN_CODES[err.code] ?? 'failed') : 'failed';
+    const out: ContractError = { code, message: userMessage(message) };
     if (typeof err.field === 'string') out.field = err.field;
-    if (typeof err.host === 'string') out.host = err.host;
+    const host = typeof err.host === 'string' ? err.host : typeof err.details?.host === 'string' ? err.details.host : undefined;
+    if (host !== undefined) out.host = host;
     return scrubError(out, redact);
   }
   return { code: 'internal', message: 'PrintHA hit an unexpected error (a bug). Please report it with the steps that led here.' };

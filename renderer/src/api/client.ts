@@ -1,12 +1,7 @@
 /** Typed calls over the current transport. A failed call throws ContractCallError (code, message, field?, host?). */
-import {
-  ContractCallError,
-  type ChannelInput,
-  type ChannelName,
-  type ChannelOutput,
-  type EventName,
-  type EventPayload,
-} from '../../../shared/contract/index.js';
+import type { ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload } from '../../../shared/contract/index.js';
+// errors.js directly: the contract index pulls every zod schema into the first screen's chunk.
+import { ContractCallError } from '../../../shared/contract/errors.js';
 import { noTransport, type Transport } from '../platform/transport.js';
 
 let transport: Transport = noTransport();

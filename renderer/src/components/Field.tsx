@@ -24,7 +24,7 @@ function Errors({ id, errors }: { id: string; errors: { message: string; fix: st
     <div id={id} className="field-error" data-testid="field-error">
       {errors.map((e, i) => (
         <p key={i} className={e.severity === 'warning' ? 'warn' : undefined}>
-          {e.message} <span className="fix">{e.fix}</span>
+          {e.message} <span className="fix">Fix: {e.fix}</span>
         </p>
       ))}
     </div>

@@ -1,12 +1,22 @@
 /** Small shared pieces: step frame, not-available state, error banner, modal dialog. */
 import { useEffect, useRef, type ReactNode } from 'react';
 import type { ContractError } from '../../../shared/contract/index.js';
+import { fieldId } from '../lib/path.js';
+import { useWizard } from '../stores/wizard.js';
 
 export function StepFrame({ title, intro, children }: { title: string; intro?: ReactNode; children: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    // Move focus to the step's heading so keyboard and screen-reader users start at the top.
-    if (!document.activeElement || document.activeElement === document.body || document.activeElement.closest('nav, .wizard-nav')) ref.current?.focus();
+    // A preflight link names a field: focus it. Otherwise move focus to the step's heading so
+    // keyboard and screen-reader users start at the top.
+    const target = useWizard.getState().focusField;
+    const id = target ? fieldId(target) : undefined;
+    // The field itself, or the first input inside it (a finding about a group names the group).
+    const field = id ? (document.getElementById(id) ?? document.querySelector<HTMLElement>(`[id^="${id}-"]`)) : null;
+    if (field) {
+      field.focus();
+      field.scrollIntoView?.({ block: 'center' });
+    } else if (!document.activeElement || document.activeElement === document.body || document.activeElement.closest('nav, .wizard-nav')) ref.current?.focus();
   }, [title]);
   return (
     <section className="step" aria-labelledby="step-title">

@@ -5,8 +5,8 @@
  */
 import { create } from 'zustand';
 import type { Finding } from '../../../shared/rules/finding.js';
-import { validateSiteData } from '../../../shared/rules/index.js';
 import { getIn, setIn } from '../lib/path.js';
+import { currentValidator, onValidatorLoaded } from '../lib/validate.js';
 
 export type Draft = Record<string, unknown>;
 
@@ -33,12 +33,9 @@ export function newDraft(): Draft {
   };
 }
 
+/** Findings for the draft; empty until the rules chunk has loaded (then the store re-validates). */
 export function validateDraft(draft: Draft): Finding[] {
-  try {
-    return validateSiteData(draft).findings;
-  } catch (e) {
-    return [{ rule: 'internal', severity: 'error', path: '', message: `Validation failed: ${e instanceof Error ? e.message : String(e)}`, fix: 'Please report this.' }];
-  }
+  return currentValidator()?.(draft) ?? [];
 }
 
 function storage(): Storage | undefined {
@@ -70,6 +67,8 @@ interface SiteState {
   /** undefined until a site is started, opened or restored. */
   draft: Draft | undefined;
   findings: Finding[];
+  /** False until the rules have loaded: Next waits for them. */
+  validated: boolean;
   touched: Record<string, true>;
   recent: RecentSite[];
   setField(path: string, value: unknown): void;
@@ -88,6 +87,7 @@ const restored = readJson<Draft>(DRAFT_KEY);
 export const useSite = create<SiteState>((set, get) => ({
   draft: restored,
   findings: restored ? validateDraft(restored) : [],
+  validated: currentValidator() !== undefined,
   touched: {},
   recent: readJson<RecentSite[]>(RECENT_KEY) ?? [],
   setField(path, value) {
@@ -132,6 +132,8 @@ export const useSite = create<SiteState>((set, get) => ({
 useSite.subscribe((s, prev) => {
   if (s.draft !== prev.draft && s.draft) writeJson(DRAFT_KEY, s.draft);
 });
+
+onValidatorLoaded((v) => useSite.setState((s) => ({ validated: true, findings: s.draft ? v(s.draft) : [] })));
 
 /** Error findings for exactly this field path. */
 export function fieldErrors(findings: readonly Finding[], path: string): Finding[] {

@@ -21,7 +21,7 @@ interface WizardState {
   focusField?: string;
   go(step: StepId, focusField?: string): void;
   /** Moves on unless the step has errors; then shows them all and returns the first bad field. */
-  next(): { ok: true } | { ok: false; field: string };
+  next(): { ok: true } | { ok: false; field: string; why?: 'checking' };
   back(): void;
 }
 
@@ -43,6 +43,7 @@ export const useWizard = create<WizardState>((set, get) => ({
   },
   next() {
     const { step } = get();
+    if (!useSite.getState().validated && STEPS[stepIndex(step)]!.fields.length) return { ok: false, field: '', why: 'checking' };
     const errors = blockingErrors(step);
     if (errors.length) {
       set({ attempted: { ...get().attempted, [step]: true } });

@@ -86,6 +86,13 @@ describe('dispatch', () => {
     expect(toContractError(Object.assign(new Error('changed'), { code: 'host-key-changed', host: 'lb1' }))).toEqual({ code: 'host-key-changed', message: 'changed', host: 'lb1' });
     expect(toContractError(Object.assign(new Error('x'), { code: 'EWEIRD' })).code).toBe('failed');
     expect(toContractError('a string').code).toBe('internal');
+    // electron/core/ssh's SshError: upper-case codes, host in details
+    expect(toContractError(Object.assign(new Error('The host key of 10.99.0.11:22 changed.'), { code: 'HOST_KEY_CHANGED', details: { host: '10.99.0.11' } }))).toEqual({
+      code: 'host-key-changed',
+      message: 'The host key of 10.99.0.11:22 changed.',
+      host: '10.99.0.11',
+    });
+    expect(toContractError(Object.assign(new Error('x'), { code: 'AUTH_FAILED' })).code).toBe('unreachable');
     expect(userMessage('first line\nsecond\n    at foo (bar.js:1:1)\n    at baz')).toBe('first line\nsecond');
   });
 });

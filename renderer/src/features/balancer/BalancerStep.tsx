@@ -1,5 +1,6 @@
 /** Balancer: primary, optional secondary (HA pair), SSH user and key or password. */
 import { TextField } from '../../components/Field.js';
+import { fieldId } from '../../lib/path.js';
 import { StepFrame } from '../../components/common.js';
 import { useSettings } from '../../stores/settings.js';
 import { useSite } from '../../stores/site.js';
@@ -32,12 +33,12 @@ export function BalancerStep() {
       <Node which="primary" />
       <div className="check">
         <input
-          id="has-secondary"
+          id={fieldId('balancer.secondary')}
           type="checkbox"
           checked={hasSecondary}
           onChange={(e) => setField('balancer.secondary', e.target.checked ? { port: 22, user: 'root' } : undefined)}
         />
-        <label htmlFor="has-secondary">Add a secondary balancer (HA pair — recommended)</label>
+        <label htmlFor={fieldId('balancer.secondary')}>Add a secondary balancer (HA pair — recommended)</label>
       </div>
       {hasSecondary ? (
         <>

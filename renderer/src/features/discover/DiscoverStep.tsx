@@ -50,7 +50,7 @@ export function DiscoverStep() {
       <ErrorBanner error={errors.discover} />
       {facts ? (
         <>
-          <table className="table">
+          <table className="table" data-testid="discover-hosts">
             <caption>Hosts</caption>
             <thead>
               <tr>
