@@ -106,17 +106,17 @@ function Test-PrintHAEnabled {
   return ($t -eq 'Enabled' -or $t -eq '1' -or $t -eq 'True')
 }
 
+# Read-only: HKLM (64-bit view) subkey or $null. Only prepare.ps1 carries a write helper.
 function Open-PrintHARegKey {
-  param([string]$PhaSubKey, [bool]$PhaWrite)
+  param([string]$PhaSubKey)
   $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
-  if ($PhaWrite) { return $base.CreateSubKey($PhaSubKey) }
   return $base.OpenSubKey($PhaSubKey, $false)
 }
 
 # Returns $null when the value is absent, else an object { kind; value } (value unrolled arrays stay inside).
 function Get-PrintHARegValue {
   param([string]$PhaSubKey, [string]$PhaName)
-  $k = Open-PrintHARegKey $PhaSubKey $false
+  $k = Open-PrintHARegKey $PhaSubKey
   if ($null -eq $k) { return $null }
   try {
     if (@($k.GetValueNames()) -notcontains $PhaName) { return $null }
@@ -129,7 +129,7 @@ function Get-PrintHARegValue {
 
 function Test-PrintHARegKey {
   param([string]$PhaSubKey)
-  $k = Open-PrintHARegKey $PhaSubKey $false
+  $k = Open-PrintHARegKey $PhaSubKey
   if ($null -eq $k) { return $false }
   $k.Close()
   return $true
@@ -155,6 +155,15 @@ function Invoke-PrintHAStep {
   }
   if ($phaRec.status -eq 'changed') { $printha.changed = $true }
   [void]$printha.steps.Add($phaRec)
+}
+`;
+
+/** Registry write helper: only prepare.ps1 includes it, so verify.ps1 cannot write by construction. */
+export const PS_REG_WRITE_HELPER = String.raw`
+function Open-PrintHARegKeyForWrite {
+  param([string]$PhaSubKey)
+  $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+  return $base.CreateSubKey($PhaSubKey)
 }
 `;
 

@@ -31,6 +31,7 @@ import {
   LOOPBACK_DESCRIPTION,
   prelude,
   PS_HELPERS,
+  PS_REG_WRITE_HELPER,
   serverByLabel,
   vipAddresses,
 } from './common.js';
@@ -383,7 +384,7 @@ const COMMON_STEPS = String.raw`
       if ($null -ne $cur -and $cur.kind -ne 'DWord') { $s.message = 'was ' + $cur.kind + ', rewritten as REG_DWORD' }
       if ($printha.dryRun) { $s.status = 'would-change'; return }
       Assert-PrintHAAdmin
-      $k = Open-PrintHARegKey $dw.key $true
+      $k = Open-PrintHARegKeyForWrite $dw.key
       try { $k.SetValue($dw.name, 1, [Microsoft.Win32.RegistryValueKind]::DWord) } finally { $k.Close() }
       $s.status = 'changed'
       $printha.rebootRequired = $true
@@ -414,7 +415,7 @@ const COMMON_STEPS = String.raw`
     if ($kind -ne '' -and $kind -ne 'MultiString') { $s.message = 'was ' + $kind + ', rewritten as REG_MULTI_SZ with the existing names kept' }
     if ($printha.dryRun) { $s.status = 'would-change'; return }
     Assert-PrintHAAdmin
-    $k = Open-PrintHARegKey $srvKey $true
+    $k = Open-PrintHARegKeyForWrite $srvKey
     try { $k.SetValue('OptionalNames', [string[]]$merged.ToArray(), [Microsoft.Win32.RegistryValueKind]::MultiString) } finally { $k.Close() }
     $s.status = 'changed'
     $printha.rebootRequired = $true
@@ -452,7 +453,7 @@ const COMMON_STEPS = String.raw`
   }
   # Adapters that are not IP-enabled right now (disabled, disconnected): the NetBT registry value.
   $nbRoot = 'SYSTEM\CurrentControlSet\Services\NetBT\Parameters\Interfaces'
-  $nbKey = Open-PrintHARegKey $nbRoot $false
+  $nbKey = Open-PrintHARegKey $nbRoot
   $nbNames = @()
   if ($null -ne $nbKey) {
     try { $nbNames = @($nbKey.GetSubKeyNames()) } finally { $nbKey.Close() }
@@ -470,7 +471,7 @@ const COMMON_STEPS = String.raw`
       if ($null -ne $cur -and $cur.kind -eq 'DWord' -and [int64]$cur.value -eq 2) { return }
       if ($printha.dryRun) { $s.status = 'would-change'; return }
       Assert-PrintHAAdmin
-      $k = Open-PrintHARegKey $path $true
+      $k = Open-PrintHARegKeyForWrite $path
       try { $k.SetValue('NetbiosOptions', 2, [Microsoft.Win32.RegistryValueKind]::DWord) } finally { $k.Close() }
       $s.status = 'changed'
       $printha.rebootRequired = $true
@@ -508,6 +509,7 @@ export function renderPrepareScript(r: ResolvedSite, serverLabel: string, opts: 
       true,
     ),
     PS_HELPERS,
+    PS_REG_WRITE_HELPER,
     dr ? LOOPBACK_FUNCTIONS : '',
     'try {',
     `  ${cfgLine(cfg)}`,

@@ -103,7 +103,7 @@ const VERIFY_BODY = String.raw`
 
   Invoke-PrintHAFact 'lastBootTime' {
     $os = Get-CimInstance -ClassName Win32_OperatingSystem
-    $facts['lastBootTime'] = ([datetime]$os.LastBootUpTime).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $facts['lastBootTime'] = ([datetime]$os.LastBootUpTime).ToUniversalTime().ToString('s') + 'Z'
   }
 
   Invoke-PrintHAFact 'domain' {
