@@ -57,9 +57,9 @@ export function tcpConnect(host: string, port: number, opts: TcpConnectOptions =
       resolve(out);
     };
     const onAbort = (): void => finish({ open: false, error: 'ABORTED' });
+    const timer = setTimeout(() => finish(connectedMs ? { open: true, banner } : { open: false, error: 'ETIMEDOUT' }, connectedMs || undefined), timeoutMs + (opts.bannerMs ?? 0));
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => finish(connectedMs ? { open: true, banner } : { open: false, error: 'ETIMEDOUT' }, connectedMs || undefined), timeoutMs + (opts.bannerMs ?? 0));
     sock.once('connect', () => {
       connectedMs = performance.now() - t0;
       if (!opts.bannerMs) return finish({ open: true }, connectedMs);

@@ -57,8 +57,10 @@ export interface VerifyOptions {
   /** TCP connect timeout (default 2000 ms) and sweep concurrency (default 128). */
   tcpTimeoutMs?: number;
   tcpConcurrency?: number;
-  /** Test seams: balancer access, SMB listing, pwsh presence, the clock. */
+  /** Test seams: balancer access, SMB listing, DNS, pwsh presence. */
   connector?: BalancerConnector;
+  dns?: { query?: typeof queryDns; lookup?: typeof systemLookup };
+  tcp?: { sweep?: typeof tcpSweep; connect?: typeof tcpConnect };
   smb?: SmbLister;
   hasPwsh?: () => boolean;
 }
@@ -344,7 +346,7 @@ async function dnsChecks(c: Ctx): Promise<DnsOutcome> {
     });
   } else {
     const fqdn = `${site.shareName}.${site.dns.zone}`.toLowerCase();
-    const q = await queryDns(site.dns.server, fqdn, type);
+    const q = await (c.opts.dns?.query ?? queryDns)(site.dns.server, fqdn, type);
     out.siteAddresses = q.response?.answers.filter((a) => a.type === type).map((a) => a.data) ?? [];
     const ok = out.siteAddresses.some((a) => ipEq(a, site.vip));
     add(c, {
@@ -358,13 +360,15 @@ async function dnsChecks(c: Ctx): Promise<DnsOutcome> {
       durationMs: q.ms,
     });
   }
-  const sys = await systemLookup(site.shareName);
+  const sys = await (c.opts.dns?.lookup ?? systemLookup)(site.shareName);
   out.systemAddresses = sys.addresses;
   const sysOk = sys.addresses.some((a) => ipEq(a, site.vip));
   const usesSiteDns = !!site.dns && sys.servers.some((s) => ipEq(s.replace(/^\[|\](:\d+)?$/g, '').replace(/:53$/, ''), site.dns!.server));
   const obs = sys.addresses.length ? `resolves to ${sys.addresses.join(', ')}` : `does not resolve (${sys.error ?? 'no address'})`;
   const evidence = [{ command: `getaddrinfo("${site.shareName}")  # node:dns lookup; system DNS servers: ${sys.servers.join(', ') || 'none'}`, output: obs }];
-  if (sysOk || sys.addresses.length > 0 || usesSiteDns || !site.dns) {
+  // This machine can only be expected to know the name when its resolver asks the site's DNS server
+  // (or already resolves the name some other way, e.g. the hosts file).
+  if (sys.addresses.length > 0 || usesSiteDns) {
     add(c, {
       id: 'dns-system',
       category: 'dns',
@@ -383,7 +387,9 @@ async function dnsChecks(c: Ctx): Promise<DnsOutcome> {
       expectation: `resolves to the VIP ${site.vip}`,
       observation: obs,
       status: 'not-applicable',
-      why: `this machine's resolver (DNS servers ${sys.servers.join(', ') || 'none'}) does not use the site's DNS server ${site.dns.server}, so it cannot know the zone ${site.dns.zone}; run verify from a client in the customer's network`,
+      why: site.dns
+        ? `this machine's resolver (DNS servers ${sys.servers.join(', ') || 'none'}) does not use the site's DNS server ${site.dns.server}, so it cannot know the zone ${site.dns.zone}; run verify from a client in the customer's network`
+        : `the site file names no DNS server and this machine's resolver (DNS servers ${sys.servers.join(', ') || 'none'}) does not know ${site.shareName}; run verify from a client in the customer's network`,
       evidence,
       durationMs: sys.ms,
     });
@@ -410,7 +416,7 @@ async function tcpChecks(c: Ctx, views: readonly NodeView[]): Promise<PortProbe[
   const noIpvs = drMode(r) ? views.find((v) => v.noIpvs)?.noIpvs : undefined;
   const targets = [...direct.map((d) => ({ host: d.host, port: d.port })), ...(noIpvs ? [] : viaVip.map((v) => ({ host: site.vip, port: v.port })))];
   const t0 = performance.now();
-  const results = await tcpSweep(targets, { concurrency: c.opts.tcpConcurrency ?? 128, timeoutMs: c.opts.tcpTimeoutMs ?? 2000 });
+  const results = await (c.opts.tcp?.sweep ?? tcpSweep)(targets, { concurrency: c.opts.tcpConcurrency ?? 128, timeoutMs: c.opts.tcpTimeoutMs ?? 2000 });
   const sweepMs = Math.round(performance.now() - t0);
   const probes: PortProbe[] = [];
   const res = (i: number): TcpResult => results[i]!;
@@ -567,7 +573,17 @@ async function smbChecks(c: Ctx, dns: Promise<DnsOutcome>): Promise<VerifyReport
 
   // Through the share name: resolve it like a client would (site DNS first, then this machine), then list.
   const resolved = d.siteAddresses[0] ?? d.systemAddresses[0];
-  if (lister.tool === 'smbclient' && !resolved) {
+  if (lister.tool === 'smbclient' && !resolved && !site.dns && c.checks.find((x) => x.id === 'dns-system')?.status === 'not-applicable') {
+    add(c, {
+      id: 'smb-sharename',
+      category: 'smb',
+      target: `\\\\${site.shareName}`,
+      expectation: `${site.shareName} resolves to the VIP and lists the printer shares`,
+      observation: `${site.shareName} does not resolve here`,
+      status: 'not-applicable',
+      why: 'the site file names no DNS server and this machine cannot resolve the share name; run verify from a client in the customer\'s network',
+    });
+  } else if (lister.tool === 'smbclient' && !resolved) {
     add(c, {
       id: 'smb-sharename',
       category: 'smb',
@@ -645,7 +661,7 @@ async function persistenceCheck(c: Ctx, nodes: BalancerNodes, views: readonly No
   const ports: number[] = [];
   for (let i = 0; ports.length < 8 && perVip.some((p) => p.length > i); i++) for (const p of perVip) if (p[i] !== undefined && ports.length < 8 && !ports.includes(p[i]!)) ports.push(p[i]!);
   const seen: TcpResult[] = [];
-  for (const p of ports) seen.push(await tcpConnect(site.vip, p, { timeoutMs: c.opts.tcpTimeoutMs ?? 2000, bannerMs: 800 }));
+  for (const p of ports) seen.push(await (c.opts.tcp?.connect ?? tcpConnect)(site.vip, p, { timeoutMs: c.opts.tcpTimeoutMs ?? 2000, bannerMs: 800 }));
   const local = seen.find((x) => x.localAddress)?.localAddress;
   const named = seen.filter((x) => bannerServer(x.banner));
   const names = [...new Set(named.map((x) => bannerServer(x.banner)!))];
@@ -784,7 +800,7 @@ async function drill(c: Ctx, nodes: BalancerNodes, views: readonly NodeView[], p
   }
   const obsPort = pers.bannerPort ?? portsOf(trafficRanges(r.vips[0]!))[0]!;
   const whoServes = async (): Promise<{ server?: string; line: string }> => {
-    const t = await tcpConnect(site.vip, obsPort, { timeoutMs: 1500, bannerMs: pers.bannerPort !== undefined ? 800 : 0 });
+    const t = await (c.opts.tcp?.connect ?? tcpConnect)(site.vip, obsPort, { timeoutMs: 1500, bannerMs: pers.bannerPort !== undefined ? 800 : 0 });
     if (!t.open) return { line: `connect ${site.vip}:${obsPort}: ${t.error}` };
     if (pers.bannerPort !== undefined) {
       const n = bannerServer(t.banner);
