@@ -3,7 +3,10 @@
  * the plan document for change control; after, the record: the latest plan, every executed step of
  * the journal with output and timing, the latest verification, the manual steps left, sign-off.
  */
+import { readFile } from 'node:fs/promises';
+import { PlanSchema } from '../../../shared/plan/model.js';
 import { validateSiteYaml } from '../../../shared/rules/index.js';
+import { VerifyReportSchema } from '../../../shared/verify/report.js';
 import { exportRunbook, type RunbookFormat } from '../../core/runbook/export.js';
 import { PdfError } from '../../core/runbook/pdf.js';
 import { envRedactor } from '../../core/runner/redact.js';
@@ -14,7 +17,29 @@ import { formatFindings } from '../format.js';
 import { readSiteText } from '../site-file.js';
 import { UsageError, type CliCommand } from '../types.js';
 
-const usage = 'printha runbook <site.yaml> --format md|html|pdf --out <file>';
+const usage = 'printha runbook <site.yaml> --format md|html|pdf --out <file> [--plan plan.json] [--verify report.json]';
+
+/** A plan / verify report saved with `plan --json` / `verify --json`, checked against its schema. */
+async function readJsonFile<T>(path: string, what: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`Cannot read the ${what} file "${path}".`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`"${path}" is not JSON: save it with \`printha ${what === 'plan' ? 'plan' : 'verify'} <site.yaml> --json > ${path}\`.`);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new UsageError(`"${path}" is not a PrintHA ${what} (${i ? `${i.path.join('.') || '(root)'}: ${i.message}` : 'wrong shape'}).`);
+  }
+  return r.data;
+}
 const FORMATS: readonly RunbookFormat[] = ['md', 'html', 'pdf'];
 
 export const runbookCommand: CliCommand = {
@@ -22,7 +47,7 @@ export const runbookCommand: CliCommand = {
   summary: 'Export the runbook (plan document before a run, the record after): Markdown, self-contained HTML or PDF.',
   usage,
   async run(args, io) {
-    const p = parseArgs(args, { options: ['format', 'out'] }, usage);
+    const p = parseArgs(args, { options: ['format', 'out', 'plan', 'verify'] }, usage);
     const out = opt(p, 'out');
     const fromExt = out?.match(/\.(md|html|pdf)$/i)?.[1]?.toLowerCase();
     const format = (opt(p, 'format') ?? fromExt) as RunbookFormat | undefined;
@@ -43,7 +68,13 @@ export const runbookCommand: CliCommand = {
       return 1;
     }
     try {
-      const r = await exportRunbook(result.site, stateDir, format, out, { env: io.env });
+      const planFile = opt(p, 'plan');
+      const verifyFile = opt(p, 'verify');
+      const overrides = {
+        ...(planFile ? { plan: await readJsonFile(planFile, 'plan', PlanSchema) } : {}),
+        ...(verifyFile ? { verify: await readJsonFile(verifyFile, 'verification report', VerifyReportSchema) } : {}),
+      };
+      const r = await exportRunbook(result.site, stateDir, format, out, { env: io.env, overrides });
       const kinds = r.doc.blocks.filter((b) => b.kind === 'heading' && b.level === 1).map((b) => (b.kind === 'heading' ? b.text : ''));
       io.out(`${r.path}\n`);
       io.err(`Runbook (${format}, ${r.bytes} bytes) written: ${kinds.join(' · ')}\n`);

@@ -50,6 +50,8 @@ export interface SiteRunbookOptions {
   generatedAt?: string;
   /** Extra secrets to keep out (e.g. the ones a session collected). */
   secrets?: SecretSet;
+  /** Used instead of what the state directory holds (e.g. `runbook --plan plan.json`). */
+  overrides?: Partial<RunbookSources>;
 }
 
 function secretsOf(opts: SiteRunbookOptions): SecretSet {
@@ -93,7 +95,7 @@ function writeAtomic(path: string, content: string): void {
 
 /** Writes the runbook of `site` (state from `stateDir`) to `outPath` in `format`. */
 export async function exportRunbook(site: Site, stateDir: string | undefined, format: RunbookFormat, outPath: string, opts: SiteRunbookOptions = {}): Promise<{ path: string; bytes: number; doc: RunbookDoc }> {
-  const doc = siteRunbookDoc(site, loadRunbookSources(stateDir), opts);
+  const doc = siteRunbookDoc(site, { ...loadRunbookSources(stateDir), ...(opts.overrides ?? {}) }, opts);
   const out = resolve(outPath);
   if (format === 'pdf') {
     mkdirSync(dirname(out), { recursive: true });

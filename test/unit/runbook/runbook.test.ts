@@ -164,3 +164,26 @@ describe('exportRunbook with a state directory', () => {
     expect(loadLatest(dir, 'verify')).toBeUndefined();
   });
 });
+
+describe('runbook CLI verb', () => {
+  it('takes a plan and a verification report saved with --json, and names a bad one', async () => {
+    const { runbookCommand } = await import('../../../electron/cli/commands/runbook.js');
+    const { writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'printha-rbcli-'));
+    const site = example('lab-snat');
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(samplePlan(site.name)));
+    writeFileSync(join(dir, 'verify.json'), JSON.stringify(sampleVerify(site.name)));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ site: 'x' }));
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => (out += t), err: (t: string) => (err += t), env: { PRINTHA_STATE_DIR: join(dir, 'state') }, cwd: dir };
+    const siteFile = join(import.meta.dirname, '../../../examples/lab-snat.yaml');
+    expect(await runbookCommand.run([siteFile, '--out', join(dir, 'rb.md'), '--plan', join(dir, 'plan.json'), '--verify', join(dir, 'verify.json')], io)).toBe(0);
+    const md = readFileSync(join(dir, 'rb.md'), 'utf8');
+    expect(md).toContain('## Plan');
+    expect(md).toContain('## Verification');
+    expect(err).toMatch(/Runbook \(md, \d+ bytes\) written: .*Plan.*Verification/);
+    await expect(runbookCommand.run([siteFile, '--out', join(dir, 'x.md'), '--plan', join(dir, 'bad.json')], io)).rejects.toThrow(/is not a PrintHA plan \(createdAt/);
+    await expect(runbookCommand.run([siteFile, '--out', join(dir, 'x.txt')], io)).rejects.toThrow(/--format must be md, html or pdf/);
+  });
+});
