@@ -342,16 +342,23 @@ const LOOPBACK_STEPS = String.raw`
     throw ('the VIP is configured on a LAN interface (' + (@($bad | ForEach-Object { $_.InterfaceAlias }) -join ', ') + '): in DR mode the server would answer ARP for it; remove it there (Remove-NetIPAddress) and keep it only on the loopback adapter')
   }
 
+  # The LAN NIC(s): whichever interface holds the server's own address (never a fixed name like "net").
   $lanIdx = @()
-  foreach ($addr in @($cfg.lanAddresses)) {
-    foreach ($ip in @(Get-NetIPAddress -ErrorAction SilentlyContinue | Where-Object { Test-PrintHASameIp $_.IPAddress $addr })) {
-      if ($lanIdx -notcontains [int]$ip.InterfaceIndex) { $lanIdx += [int]$ip.InterfaceIndex }
+  $lanErr = $null
+  try {
+    foreach ($addr in @($cfg.lanAddresses)) {
+      foreach ($ip in @(Get-NetIPAddress -ErrorAction SilentlyContinue | Where-Object { Test-PrintHASameIp $_.IPAddress $addr })) {
+        if ($lanIdx -notcontains [int]$ip.InterfaceIndex) { $lanIdx += [int]$ip.InterfaceIndex }
+      }
     }
+    if ($lanIdx.Count -eq 0) { $lanErr = 'no network interface holds the server address ' + (@($cfg.lanAddresses) -join ', ') + ' from the site file: check servers[].address for this server' }
+  } catch {
+    $lanErr = 'cannot list IP addresses: ' + [string]$_.Exception.Message
   }
-  if ($lanIdx.Count -eq 0) {
+  if ($null -ne $lanErr) {
     Invoke-PrintHAStep 'lan:weakhost' {
       param($s)
-      throw ('no network interface holds the server address ' + (@($cfg.lanAddresses) -join ', ') + ' from the site file: check servers[].address for this server')
+      throw $lanErr
     }
   }
   foreach ($idx in $lanIdx) {
@@ -453,10 +460,18 @@ const COMMON_STEPS = String.raw`
   }
   # Adapters that are not IP-enabled right now (disabled, disconnected): the NetBT registry value.
   $nbRoot = 'SYSTEM\CurrentControlSet\Services\NetBT\Parameters\Interfaces'
-  $nbKey = Open-PrintHARegKey $nbRoot
   $nbNames = @()
-  if ($null -ne $nbKey) {
-    try { $nbNames = @($nbKey.GetSubKeyNames()) } finally { $nbKey.Close() }
+  try {
+    $nbKey = Open-PrintHARegKey $nbRoot
+    if ($null -ne $nbKey) {
+      try { $nbNames = @($nbKey.GetSubKeyNames()) } finally { $nbKey.Close() }
+    }
+  } catch {
+    $nbRegErr = [string]$_.Exception.Message
+    Invoke-PrintHAStep 'netbios:registry' {
+      param($s)
+      throw ('cannot read ' + $nbRoot + ': ' + $nbRegErr)
+    }
   }
   foreach ($sub in $nbNames) {
     if ($sub -notlike 'Tcpip_*') { continue }

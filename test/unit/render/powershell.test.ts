@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintPs3 } from '../../../electron/core/powershell/ps3lint.js';
+import { findPwsh, lintPs3, pwshParse } from '../../../electron/core/powershell/ps3lint.js';
 import { resolveSite, type ResolvedSite } from '../../../shared/model/resolve.js';
 import { dnsRecordManualStep, renderDnsRecordScript } from '../../../shared/render/powershell/dns.js';
 import { renderPowerShellArtifacts } from '../../../shared/render/powershell/index.js';
@@ -71,6 +73,22 @@ describe('generated PowerShell parses and is PowerShell 3.0 compatible', () => {
       }
     });
   }
+});
+
+const pwsh = findPwsh();
+if (!pwsh) console.warn('[powershell.test] pwsh is not on PATH: generated scripts were checked with tree-sitter only, not with PowerShell\'s own parser (ParseFile)');
+
+describe('generated PowerShell and PowerShell\'s own parser', () => {
+  it.skipIf(!pwsh)('every generated script parses with [Parser]::ParseFile without errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'printha-ps-render-'));
+    for (const [name, mk] of SITES) {
+      for (const a of renderPowerShellArtifacts(mk())) {
+        const file = join(dir, `${name.replace(/\W/g, '_')}-${a.path.replace(/\//g, '_')}`);
+        writeFileSync(file, a.content);
+        expect({ file, errors: await pwshParse(file) }).toEqual({ file, errors: [] });
+      }
+    }
+  });
 });
 
 describe('one JSON object, no exit, no host output', () => {
