@@ -28,8 +28,15 @@ function run(cmd, args) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const bin = electronBinary();
   if (!bin) {
-    console.log('The Electron binary is not installed on this machine (npm skipped its download), so PrintHA starts in browser mode instead.');
-    run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'electron', 'cli', 'main.ts'), 'ui', ...process.argv.slice(2)]);
+    console.log(
+      'The Electron binary is not installed on this machine (npm skipped its download), so PrintHA starts in browser mode instead.',
+    );
+    run(process.execPath, [
+      join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(root, 'electron', 'cli', 'main.ts'),
+      'ui',
+      ...process.argv.slice(2),
+    ]);
   } else {
     if (!existsSync(join(root, 'out', 'main', 'index.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
       const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });

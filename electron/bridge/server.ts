@@ -151,7 +151,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     if (why) {
       log(`http ${url.pathname}: refused (${why})`);
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Forbidden: open the address that `printha ui` printed (it carries this run\'s access token).\n');
+      res.end("Forbidden: open the address that `printha ui` printed (it carries this run's access token).\n");
       return;
     }
     serveStatic(req, res, url).catch((e: unknown) => {

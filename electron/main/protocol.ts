@@ -58,7 +58,10 @@ export function appProtocolHandler(root: string, read: (file: string) => Promise
     if (!file) return new Response('Not found', { status: 404, headers });
     try {
       const body = await read(file);
-      return new Response(new Uint8Array(body), { status: 200, headers: { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' } });
+      return new Response(new Uint8Array(body), {
+        status: 200,
+        headers: { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' },
+      });
     } catch {
       return new Response('Not found', { status: 404, headers });
     }

@@ -9,7 +9,10 @@ export interface PreventableEvent {
 
 export interface WebContentsLike {
   setWindowOpenHandler(h: (details: { url: string }) => { action: 'deny' }): void;
-  on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', listener: (e: PreventableEvent, ...rest: unknown[]) => void): unknown;
+  on(
+    event: 'will-navigate' | 'will-redirect' | 'will-attach-webview',
+    listener: (e: PreventableEvent, ...rest: unknown[]) => void,
+  ): unknown;
 }
 
 export interface SessionLike {

@@ -18,7 +18,11 @@ export interface SafeStorageLike {
 
 export function safeStorageStatus(ss: SafeStorageLike, platform: string = process.platform): VaultStatus {
   if (!ss.isEncryptionAvailable())
-    return { canStore: false, reason: 'This computer offers no encryption for stored credentials, so PrintHA will not remember them; it asks for them each session instead.' };
+    return {
+      canStore: false,
+      reason:
+        'This computer offers no encryption for stored credentials, so PrintHA will not remember them; it asks for them each session instead.',
+    };
   if (platform === 'linux') {
     const backend = ss.getSelectedStorageBackend?.() ?? 'unknown';
     if (backend === 'basic_text' || backend === 'unknown')

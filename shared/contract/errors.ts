@@ -64,6 +64,11 @@ export class ContractCallError extends Error {
     if (e.host !== undefined) this.host = e.host;
   }
   toShape(): ContractError {
-    return { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}), ...(this.host ? { host: this.host } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.field ? { field: this.field } : {}),
+      ...(this.host ? { host: this.host } : {}),
+    };
   }
 }

@@ -145,7 +145,9 @@ describe.skipIf(!hasChromium)('wizard in browser mode', () => {
     const files = page.getByTestId('generated-files');
     await files.waitFor();
     const paths = await files.locator('.path').allTextContents();
-    expect(paths).toEqual(expect.arrayContaining(['balancer/haproxy.cfg', 'servers/PS1/prepare.ps1', 'servers/PS2/prepare.ps1', 'runbook.md']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['balancer/haproxy.cfg', 'servers/PS1/prepare.ps1', 'servers/PS2/prepare.ps1', 'runbook.md']),
+    );
     expect(paths.some((p) => /keepalived-pha-lb1\.conf$/.test(p))).toBe(true);
     await files.getByRole('button', { name: /balancer\/haproxy\.cfg/ }).click();
     await expect(page.getByLabel('balancer/haproxy.cfg', { exact: true }).textContent()).resolves.toContain('10.99.0.10');
@@ -182,7 +184,11 @@ function inClientNamespace(): boolean {
 }
 
 function enginesAvailable(): boolean {
-  const status = createDefaultCore().handlers['engine.status']({}, undefined as never) as { discover: { available: boolean }; apply: { available: boolean }; verify: { available: boolean } };
+  const status = createDefaultCore().handlers['engine.status']({}, undefined as never) as {
+    discover: { available: boolean };
+    apply: { available: boolean };
+    verify: { available: boolean };
+  };
   return status.discover.available && status.apply.available && status.verify.available;
 }
 
@@ -201,7 +207,8 @@ async function answerUntil(page: Page, done: string, fingerprints: string[]): Pr
   const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     if (await page.getByTestId(done).isVisible()) return;
-    if (await page.getByTestId('error-banner').isVisible()) throw new Error(`the step failed: ${await page.getByTestId('error-banner').textContent()}`);
+    if (await page.getByTestId('error-banner').isVisible())
+      throw new Error(`the step failed: ${await page.getByTestId('error-banner').textContent()}`);
     const hk = page.getByTestId('hostkey-dialog');
     if (await hk.isVisible()) {
       fingerprints.push((await hk.getByTestId('fingerprint').textContent()) ?? '');
@@ -269,7 +276,9 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     await page.getByRole('button', { name: 'Verify' }).click();
     await answerUntil(page, 'verify-summary', fingerprints);
     await expect(page.getByTestId('verify-summary').textContent()).resolves.toBe('Every applicable check passed.');
-    const states = await page.locator('[data-testid=system-overview] tr.real').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')));
+    const states = await page
+      .locator('[data-testid=system-overview] tr.real')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')));
     expect(states.length).toBeGreaterThan(0);
     expect(states.every((s) => s === 'up')).toBe(true);
     await shot(page, 'lab-05-verify');

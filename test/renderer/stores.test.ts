@@ -82,15 +82,34 @@ describe('wizard store', () => {
     expect(r).toEqual({ ok: false, field: expect.stringMatching(/^(vip|shareName)$/) });
     expect(useWizard.getState().step).toBe('network');
     expect(useWizard.getState().attempted.network).toBe(true);
-    expect(blockingErrors('network').map((e) => e.path).sort()).toEqual(['shareName', 'vip']);
+    expect(
+      blockingErrors('network')
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(['shareName', 'vip']);
   });
 });
 
 describe('highlighter', () => {
   it('marks comments, strings, numbers, keywords and variables', () => {
     const kinds = (line: string, lang: string) => highlightLine(line, lang).map((t) => `${t.kind}:${t.text}`);
-    expect(kinds('  bind 10.0.0.1:445 # vip', 'haproxy')).toEqual(['text:  ', 'keyword:bind', 'text: ', 'number:10.0.0.1', 'text::', 'number:445', 'text: ', 'comment:# vip']);
-    expect(kinds("Set-ItemProperty -Path $key -Value 'x'", 'powershell')).toEqual(['keyword:Set-ItemProperty', 'text: -Path ', 'variable:$key', 'text: -Value ', "string:'x'"]);
+    expect(kinds('  bind 10.0.0.1:445 # vip', 'haproxy')).toEqual([
+      'text:  ',
+      'keyword:bind',
+      'text: ',
+      'number:10.0.0.1',
+      'text::',
+      'number:445',
+      'text: ',
+      'comment:# vip',
+    ]);
+    expect(kinds("Set-ItemProperty -Path $key -Value 'x'", 'powershell')).toEqual([
+      'keyword:Set-ItemProperty',
+      'text: -Path ',
+      'variable:$key',
+      'text: -Value ',
+      "string:'x'",
+    ]);
     expect(kinds('+added', 'diff')).toEqual(['add:+added']);
     expect(highlightLine('', 'sh')).toEqual([]);
   });

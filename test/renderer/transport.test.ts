@@ -55,7 +55,12 @@ describe('transports', () => {
   it('preloadTransport passes through and turns a broken bridge into the error shape', async () => {
     const t = preloadTransport({ invoke: async (c) => ({ ok: true, output: c }), on: () => () => undefined });
     expect(await t.call('vault.status', {})).toEqual({ ok: true, output: 'vault.status' });
-    const broken = preloadTransport({ invoke: async () => { throw new Error('boom'); }, on: () => () => undefined });
+    const broken = preloadTransport({
+      invoke: async () => {
+        throw new Error('boom');
+      },
+      on: () => () => undefined,
+    });
     expect(await broken.call('vault.status', {})).toMatchObject({ ok: false, error: { code: 'internal' } });
   });
 

@@ -23,7 +23,19 @@ async function setup(opts: { engine?: boolean; draft?: Record<string, unknown>; 
   useSite.setState({ draft: undefined, findings: [], touched: {}, recent: [] });
   if (opts.draft) useSite.getState().replace(opts.draft);
   useWizard.setState({ step: opts.step ?? 'start', attempted: {}, focusField: undefined });
-  useRun.setState({ status: undefined, busy: {}, errors: {}, facts: undefined, factFindings: [], plan: undefined, artifacts: undefined, journal: [], applyResult: undefined, report: undefined, hostKeyChanged: undefined });
+  useRun.setState({
+    status: undefined,
+    busy: {},
+    errors: {},
+    facts: undefined,
+    factFindings: [],
+    plan: undefined,
+    artifacts: undefined,
+    journal: [],
+    applyResult: undefined,
+    report: undefined,
+    hostKeyChanged: undefined,
+  });
   usePrompts.setState({ queue: [], note: undefined });
   const r = { user: userEvent.setup(), ...render(<App />) };
   // Steps other than Start are lazy chunks: wait until the step is on screen.
@@ -99,7 +111,10 @@ describe('inline validation', () => {
 
 describe('Preflight', () => {
   it('groups findings by severity and links each to its field', async () => {
-    const { user } = await setup({ draft: { ...labSnat(), balancer: { platform: 'linux-haproxy', primary: { address: '10.99.0.11', name: 'lb1' } } }, step: 'preflight' });
+    const { user } = await setup({
+      draft: { ...labSnat(), balancer: { platform: 'linux-haproxy', primary: { address: '10.99.0.11', name: 'lb1' } } },
+      step: 'preflight',
+    });
     const summary = await screen.findByTestId('preflight-summary');
     expect(summary.textContent).toMatch(/No errors/);
     const warnings = screen.getByRole('region', { name: 'Warnings' });
@@ -141,9 +156,17 @@ describe('engine steps', () => {
     await user.click(within(cred).getByRole('button', { name: 'Connect' }));
     expect(await screen.findByRole('table', { name: 'Hosts' })).toBeTruthy();
     expect(screen.getByText('lb1')).toBeTruthy();
-    const everything = JSON.stringify([useRun.getState(), usePrompts.getState(), useSite.getState(), { ...localStorage }, document.body.innerHTML]);
+    const everything = JSON.stringify([
+      useRun.getState(),
+      usePrompts.getState(),
+      useSite.getState(),
+      { ...localStorage },
+      document.body.innerHTML,
+    ]);
     expect(everything).not.toContain('Very-Secret-77');
-    expect(transport.calls.filter((c) => JSON.stringify(c.input).includes('Very-Secret-77')).map((c) => c.channel)).toEqual(['credential.provide']);
+    expect(transport.calls.filter((c) => JSON.stringify(c.input).includes('Very-Secret-77')).map((c) => c.channel)).toEqual([
+      'credential.provide',
+    ]);
   });
 
   it('Plan shows per-host steps, the diff and the generated files with copy and save', async () => {
@@ -200,8 +223,14 @@ describe('theme and keyboard', () => {
     await user.click(screen.getByRole('button', { name: /Switch to (dark|light) theme/ }));
     expect(document.documentElement.dataset.theme).not.toBe(before);
     const nav = screen.getByRole('navigation', { name: 'Wizard steps' });
-    expect(within(nav).getByRole('button', { name: /Network/ }).getAttribute('aria-current')).toBe('step');
-    within(nav).getByRole('button', { name: /Balancer/ }).focus();
+    expect(
+      within(nav)
+        .getByRole('button', { name: /Network/ })
+        .getAttribute('aria-current'),
+    ).toBe('step');
+    within(nav)
+      .getByRole('button', { name: /Balancer/ })
+      .focus();
     await user.keyboard('{Enter}');
     expect(useWizard.getState().step).toBe('balancer');
   });

@@ -18,7 +18,15 @@ export const exampleText = (name: string) => readFileSync(`${EXAMPLES_DIR}${name
 export const FINGERPRINT = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';
 
 export function fakeRender(site: Site): Artifact[] {
-  return [{ path: 'balancer/haproxy.cfg', content: `# ${site.name}\nfrontend x\n  bind ${site.vip}:445\n`, language: 'haproxy', description: 'HAProxy', target: 'balancer' }];
+  return [
+    {
+      path: 'balancer/haproxy.cfg',
+      content: `# ${site.name}\nfrontend x\n  bind ${site.vip}:445\n`,
+      language: 'haproxy',
+      description: 'HAProxy',
+      target: 'balancer',
+    },
+  ];
 }
 
 export function report(site: Site): VerifyReport {
@@ -27,7 +35,9 @@ export function report(site: Site): VerifyReport {
     startedAt: '2025-01-01T00:00:00Z',
     durationMs: 1200,
     ok: true,
-    checks: [{ id: 'tcp-445', category: 'tcp', target: `${site.vip}:445`, expectation: 'open', observation: 'open', status: 'pass', evidence: [] }],
+    checks: [
+      { id: 'tcp-445', category: 'tcp', target: `${site.vip}:445`, expectation: 'open', observation: 'open', status: 'pass', evidence: [] },
+    ],
     overview: [
       {
         label: 'PrintServers',
@@ -37,7 +47,14 @@ export function report(site: Site): VerifyReport {
         protocol: 'TCP',
         method: 'Layer 7',
         mode: 'SNAT',
-        reals: site.servers.map((s, i) => ({ label: s.label, ip: s.address, ports: '445', weight: 100, conns: 0, state: i === 0 ? 'up' : 'drain' })),
+        reals: site.servers.map((s, i) => ({
+          label: s.label,
+          ip: s.address,
+          ports: '445',
+          weight: 100,
+          conns: 0,
+          state: i === 0 ? 'up' : 'drain',
+        })),
       },
     ],
     shares: [{ via: `\\\\${site.shareName}`, shares: ['Printer1'] }],
@@ -55,20 +72,61 @@ export function fakeEngine(log: EngineLog = {}): Engine & { setServerState: NonN
   return {
     async discover(site, ctx) {
       log.accepted = await ctx.confirmHostKey(site.balancer.primary.address, 22, FINGERPRINT);
-      if (!log.accepted) throw Object.assign(new Error(`You rejected the host key of ${site.balancer.primary.address}; nothing was changed.`), { code: 'host-key-rejected', host: site.balancer.primary.address });
+      if (!log.accepted)
+        throw Object.assign(new Error(`You rejected the host key of ${site.balancer.primary.address}; nothing was changed.`), {
+          code: 'host-key-rejected',
+          host: site.balancer.primary.address,
+        });
       const secret = await ctx.credential({ kind: 'ssh-password', host: site.balancer.primary.address, user: 'root' });
-      if (secret === undefined) throw Object.assign(new Error('No password was given.'), { code: 'credential-missing', host: site.balancer.primary.address });
+      if (secret === undefined)
+        throw Object.assign(new Error('No password was given.'), { code: 'credential-missing', host: site.balancer.primary.address });
       log.secret = secret;
       // A careless engine echoing the secret: the core must scrub it.
-      ctx.onEvent({ t: new Date().toISOString(), run: 'r1', kind: 'output', host: 'lb1', step: 'login', output: `logged in with ${secret}` });
-      return { servers: site.servers.map((s) => ({ label: s.label, reachable: true, printerShares: ['Printer1'] })), balancer: [{ name: 'lb1', address: site.balancer.primary.address, reachable: true, version: '8.13' }] };
+      ctx.onEvent({
+        t: new Date().toISOString(),
+        run: 'r1',
+        kind: 'output',
+        host: 'lb1',
+        step: 'login',
+        output: `logged in with ${secret}`,
+      });
+      return {
+        servers: site.servers.map((s) => ({ label: s.label, reachable: true, printerShares: ['Printer1'] })),
+        balancer: [{ name: 'lb1', address: site.balancer.primary.address, reachable: true, version: '8.13' }],
+      };
     },
     async plan(site) {
-      return { site: site.name, createdAt: '2025-01-01T00:00:00Z', order: ['lb1'], hosts: [{ host: 'lb1', role: 'balancer', address: site.balancer.primary.address, steps: [{ id: 's1', title: 'Upload haproxy.cfg', kind: 'upload', changes: true, command: 'sftp put haproxy.cfg' }], diffs: [{ path: '/etc/haproxy/haproxy.cfg', before: 'a\n', after: 'b\n', unified: '--- a\n+++ b\n-a\n+b\n' }], changes: [], upToDate: false, notes: [] }], upToDate: false, notes: [] };
+      return {
+        site: site.name,
+        createdAt: '2025-01-01T00:00:00Z',
+        order: ['lb1'],
+        hosts: [
+          {
+            host: 'lb1',
+            role: 'balancer',
+            address: site.balancer.primary.address,
+            steps: [{ id: 's1', title: 'Upload haproxy.cfg', kind: 'upload', changes: true, command: 'sftp put haproxy.cfg' }],
+            diffs: [{ path: '/etc/haproxy/haproxy.cfg', before: 'a\n', after: 'b\n', unified: '--- a\n+++ b\n-a\n+b\n' }],
+            changes: [],
+            upToDate: false,
+            notes: [],
+          },
+        ],
+        upToDate: false,
+        notes: [],
+      };
     },
     async apply(site, ctx, opts) {
       const t = () => new Date().toISOString();
-      ctx.onEvent({ t: t(), run: 'r2', kind: 'step-start', host: 'lb1', step: 'backup', title: 'Back up haproxy.cfg', command: 'cp /etc/haproxy/haproxy.cfg /etc/haproxy/haproxy.cfg.bak' });
+      ctx.onEvent({
+        t: t(),
+        run: 'r2',
+        kind: 'step-start',
+        host: 'lb1',
+        step: 'backup',
+        title: 'Back up haproxy.cfg',
+        command: 'cp /etc/haproxy/haproxy.cfg /etc/haproxy/haproxy.cfg.bak',
+      });
       ctx.onEvent({ t: t(), run: 'r2', kind: 'output', host: 'lb1', step: 'backup', output: 'done' });
       ctx.onEvent({ t: t(), run: 'r2', kind: 'step-end', host: 'lb1', step: 'backup', result: 'ok', durationMs: 300 });
       if (site.name.includes('slow') || opts.resume === false) {
@@ -87,7 +145,9 @@ export function fakeEngine(log: EngineLog = {}): Engine & { setServerState: NonN
   };
 }
 
-export function fakeCore(o: { log?: EngineLog; lines?: string[]; promptTimeoutMs?: number; engine?: boolean; vault?: CoreDeps['vault'] } = {}): Core {
+export function fakeCore(
+  o: { log?: EngineLog; lines?: string[]; promptTimeoutMs?: number; engine?: boolean; vault?: CoreDeps['vault'] } = {},
+): Core {
   return createCore({
     ...(o.engine === false ? {} : { engine: fakeEngine(o.log ?? {}) }),
     render: fakeRender,

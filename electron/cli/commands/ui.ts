@@ -32,7 +32,11 @@ function run(cmd: string, args: string[], io: CliIO): Promise<number> {
 
 function openBrowser(url: string): boolean {
   const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args as string[], { detached: true, stdio: 'ignore' });
     child.on('error', () => undefined);
@@ -53,7 +57,8 @@ export function parseUiArgs(args: string[]): UiOptions {
   if (p.positionals.length) throw new UsageError(`Unexpected argument "${p.positionals[0]}".\nUsage: ${usage}`);
   const portText = opt(p, 'port') ?? '0';
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number 0-65535 (0 = any free port), not "${portText}".`);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(`--port must be a number 0-65535 (0 = any free port), not "${portText}".`);
   return { port, open: !p.flags.has('no-open') };
 }
 
@@ -67,12 +72,17 @@ export async function startUi(o: UiOptions, io: CliIO): Promise<Bridge> {
       throw new UsageError('Building the interface failed. Run `npm run build` in the PrintHA folder, then `printha ui` again.', 1);
   }
   const debug = Boolean(io.env.PRINTHA_DEBUG);
-  const core = createDefaultCore({ examplesDir: join(APP_ROOT, 'examples'), env: io.env, ...(debug ? { log: (l: string) => io.err(`[core] ${l}\n`) } : {}) });
+  const core = createDefaultCore({
+    examplesDir: join(APP_ROOT, 'examples'),
+    env: io.env,
+    ...(debug ? { log: (l: string) => io.err(`[core] ${l}\n`) } : {}),
+  });
   try {
     return await startBridge({ core, port: o.port, staticDir: dir, ...(debug ? { log: (l: string) => io.err(`[bridge] ${l}\n`) } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`Port ${o.port} is already in use on 127.0.0.1; choose another with --port, or --port 0 for any free port.`, 1);
+    if (code === 'EADDRINUSE')
+      throw new UsageError(`Port ${o.port} is already in use on 127.0.0.1; choose another with --port, or --port 0 for any free port.`, 1);
     throw e;
   }
 }

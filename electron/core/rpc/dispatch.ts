@@ -21,7 +21,10 @@ import { formatPath } from '../../../shared/rules/finding.js';
 import type { Redactor } from './redact.js';
 import type { Session } from './session.js';
 
-export type Handler<C extends ChannelName> = (input: ChannelInputParsed<C>, session: Session) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
+export type Handler<C extends ChannelName> = (
+  input: ChannelInputParsed<C>,
+  session: Session,
+) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
 export type Handlers = { [C in ChannelName]: Handler<C> };
 
 export interface DispatchOptions {
@@ -97,10 +100,19 @@ function describeIssues(channel: string, issues: readonly z.core.$ZodIssue[]): {
     return where ? `${where}: ${i.message}` : i.message;
   });
   const field = issues[0] ? formatPath(issues[0].path) : '';
-  return { message: `Invalid input for "${channel}": ${first.join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}.`, ...(field ? { field } : {}) };
+  return {
+    message: `Invalid input for "${channel}": ${first.join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''}.`,
+    ...(field ? { field } : {}),
+  };
 }
 
-export async function dispatch(handlers: Handlers, channel: unknown, raw: unknown, session: Session, opts: DispatchOptions = {}): Promise<CallResult<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  raw: unknown,
+  session: Session,
+  opts: DispatchOptions = {},
+): Promise<CallResult<unknown>> {
   const started = Date.now();
   const redactor: Redactor = session.redactor;
   const log = (line: string) => opts.log?.(redactor.text(line));
@@ -129,14 +141,25 @@ export async function dispatch(handlers: Handlers, channel: unknown, raw: unknow
     output = await handler(parsed.data, session);
   } catch (e) {
     const err = toContractError(e, scrub);
-    if (err.code === 'failed' && !(e instanceof ContractCallError) && opts.log) log(`call ${channel}: ${e instanceof Error ? e.name : 'thrown'}: ${scrub(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
+    if (err.code === 'failed' && !(e instanceof ContractCallError) && opts.log)
+      log(`call ${channel}: ${e instanceof Error ? e.name : 'thrown'}: ${scrub(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
     return fail(err);
   }
 
   const checked = spec.output.safeParse(output);
   if (!checked.success) {
-    log(`call ${channel}: output does not match the contract: ${scrub(checked.error.issues.slice(0, 3).map((i) => `${formatPath(i.path)} ${i.message}`).join('; '))}`);
-    return fail({ code: 'internal', message: `PrintHA produced an invalid answer for "${channel}" (a bug). Please report it with the steps that led here.` });
+    log(
+      `call ${channel}: output does not match the contract: ${scrub(
+        checked.error.issues
+          .slice(0, 3)
+          .map((i) => `${formatPath(i.path)} ${i.message}`)
+          .join('; '),
+      )}`,
+    );
+    return fail({
+      code: 'internal',
+      message: `PrintHA produced an invalid answer for "${channel}" (a bug). Please report it with the steps that led here.`,
+    });
   }
   log(`call ${channel}: ok (${Date.now() - started} ms)`);
   return { ok: true, output: redactor.value(checked.data, secrets) };

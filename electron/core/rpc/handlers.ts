@@ -21,7 +21,11 @@ import type { Session } from './session.js';
 
 /** Optional engine capabilities beyond the Engine interface (the System Overview actions). */
 export interface EngineExtras {
-  setServerState(site: Site, ctx: RunContext, req: { vip: string; server: string; action: 'drain' | 'halt' | 'online' }): Promise<{ ok: boolean; message: string }>;
+  setServerState(
+    site: Site,
+    ctx: RunContext,
+    req: { vip: string; server: string; action: 'drain' | 'halt' | 'online' },
+  ): Promise<{ ok: boolean; message: string }>;
 }
 
 export interface CoreDeps {
@@ -40,7 +44,13 @@ export interface CoreDeps {
   now?: () => Date;
 }
 
-const STEP_NAMES = { discover: 'Discovery', plan: 'Planning', apply: 'Apply', verify: 'Verification', setServerState: 'Drain/halt/online' } as const;
+const STEP_NAMES = {
+  discover: 'Discovery',
+  plan: 'Planning',
+  apply: 'Apply',
+  verify: 'Verification',
+  setServerState: 'Drain/halt/online',
+} as const;
 
 function notAvailable(what: keyof typeof STEP_NAMES): ContractCallError {
   return new ContractCallError({ code: 'not-available', message: `${STEP_NAMES[what]} is not available in this build yet.` });
@@ -54,15 +64,19 @@ export function requireValidSite(data: unknown, facts?: SiteFacts): Site {
   const first = errors[0];
   throw new ContractCallError({
     code: 'invalid-site',
-    message: first
-      ? `The site has ${errors.length} error(s); the first: ${first.message} Fix: ${first.fix}`
-      : 'The site is not valid.',
+    message: first ? `The site has ${errors.length} error(s); the first: ${first.message} Fix: ${first.fix}` : 'The site is not valid.',
     ...(first?.path ? { field: first.path } : {}),
   });
 }
 
 function slug(name: unknown): string {
-  const s = typeof name === 'string' ? name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') : '';
+  const s =
+    typeof name === 'string'
+      ? name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-+|-+$/g, '')
+      : '';
   return s.slice(0, 60) || 'site';
 }
 
@@ -130,7 +144,10 @@ export function createHandlers(deps: CoreDeps): Handlers {
       return result;
     } catch (e) {
       if (ac.signal.aborted && !(e instanceof ContractCallError && e.code !== 'failed'))
-        throw new ContractCallError({ code: 'cancelled', message: 'The operation was cancelled; the hosts are in the state the journal shows.' });
+        throw new ContractCallError({
+          code: 'cancelled',
+          message: 'The operation was cancelled; the hosts are in the state the journal shows.',
+        });
       throw e;
     } finally {
       session.endOp(opId);
@@ -150,7 +167,8 @@ export function createHandlers(deps: CoreDeps): Handlers {
       : { available: false, reason: `${STEP_NAMES[k]} is not available in this build yet.` };
 
   function render(site: Site): Artifact[] {
-    if (!deps.render) throw new ContractCallError({ code: 'not-available', message: 'Generating files is not available in this build yet.' });
+    if (!deps.render)
+      throw new ContractCallError({ code: 'not-available', message: 'Generating files is not available in this build yet.' });
     return deps.render(site);
   }
 
@@ -202,7 +220,9 @@ export function createHandlers(deps: CoreDeps): Handlers {
     'engine.apply': async ({ site, opId, sshKeyPath, resume, only }, session) => {
       const apply = need('apply');
       const s = requireValidSite(site);
-      return runOp(session, opId, sshKeyPath, (ctx) => apply(s, ctx, { confirmed: true, ...(resume ? { resume } : {}), ...(only ? { only } : {}) }));
+      return runOp(session, opId, sshKeyPath, (ctx) =>
+        apply(s, ctx, { confirmed: true, ...(resume ? { resume } : {}), ...(only ? { only } : {}) }),
+      );
     },
 
     'engine.verify': async ({ site, opId, sshKeyPath, drill }, session) => {

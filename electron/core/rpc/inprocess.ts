@@ -18,7 +18,10 @@ export interface InProcessClient {
   close(): void;
 }
 
-export function createInProcessClient(core: Core, onEvent: (event: EventName, payload: unknown) => void = () => undefined): InProcessClient {
+export function createInProcessClient(
+  core: Core,
+  onEvent: (event: EventName, payload: unknown) => void = () => undefined,
+): InProcessClient {
   const session = core.openSession(onEvent);
   return {
     session,

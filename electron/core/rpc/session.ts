@@ -109,7 +109,12 @@ export class Session {
     const remember = this.opts.rememberStatus?.() ?? { canStore: false };
     return new Promise((resolve) => {
       const finish = this.track(id, signal, resolve, undefined);
-      this.pending.set(id, { kind: 'credential', key: credentialKey(req), resolve: finish, timer: this.timer(id, () => finish(undefined)) });
+      this.pending.set(id, {
+        kind: 'credential',
+        key: credentialKey(req),
+        resolve: finish,
+        timer: this.timer(id, () => finish(undefined)),
+      });
       this.emit('credential.request', {
         id,
         ...(opId ? { opId } : {}),

@@ -17,7 +17,9 @@ export interface Vault {
 }
 
 /** Remembers nothing: every credential is asked for once per session and kept in memory only. */
-export function sessionOnlyVault(reason = 'Browser mode keeps credentials in memory for this session only; the desktop app can remember them encrypted.'): Vault {
+export function sessionOnlyVault(
+  reason = 'Browser mode keeps credentials in memory for this session only; the desktop app can remember them encrypted.',
+): Vault {
   return {
     status: () => ({ canStore: false, reason }),
     get: () => Promise.resolve(undefined),

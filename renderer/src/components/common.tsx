@@ -16,7 +16,8 @@ export function StepFrame({ title, intro, children }: { title: string; intro?: R
     if (field) {
       field.focus();
       field.scrollIntoView?.({ block: 'center' });
-    } else if (!document.activeElement || document.activeElement === document.body || document.activeElement.closest('nav, .wizard-nav')) ref.current?.focus();
+    } else if (!document.activeElement || document.activeElement === document.body || document.activeElement.closest('nav, .wizard-nav'))
+      ref.current?.focus();
   }, [title]);
   return (
     <section className="step" aria-labelledby="step-title">
@@ -73,7 +74,9 @@ export function Dialog({ title, children, onCancel, testId }: { title: string; c
             onCancel();
           }
           if (e.key === 'Tab' && ref.current) {
-            const items = [...ref.current.querySelectorAll<HTMLElement>('input, button, select, textarea, [tabindex]:not([tabindex="-1"])')].filter((x) => !x.hasAttribute('disabled'));
+            const items = [
+              ...ref.current.querySelectorAll<HTMLElement>('input, button, select, textarea, [tabindex]:not([tabindex="-1"])'),
+            ].filter((x) => !x.hasAttribute('disabled'));
             const first = items[0];
             const last = items[items.length - 1];
             if (e.shiftKey && document.activeElement === first) {
@@ -93,7 +96,19 @@ export function Dialog({ title, children, onCancel, testId }: { title: string; c
   );
 }
 
-export function Confirm({ title, body, confirmLabel, onConfirm, onCancel }: { title: string; body: ReactNode; confirmLabel: string; onConfirm(): void; onCancel(): void }) {
+export function Confirm({
+  title,
+  body,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+}: {
+  title: string;
+  body: ReactNode;
+  confirmLabel: string;
+  onConfirm(): void;
+  onCancel(): void;
+}) {
   return (
     <Dialog title={title} onCancel={onCancel} testId="confirm-dialog">
       <div className="dialog-body">{body}</div>

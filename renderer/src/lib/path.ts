@@ -34,7 +34,13 @@ export function setIn<T>(obj: T, path: string | PathKey[], value: unknown): T {
   const keys = typeof path === 'string' ? parsePath(path) : path;
   const rec = (cur: unknown, i: number): unknown => {
     const k = keys[i]!;
-    const base: Record<PathKey, unknown> | unknown[] = Array.isArray(cur) ? [...cur] : cur !== null && typeof cur === 'object' ? { ...(cur as object) } : typeof k === 'number' ? [] : {};
+    const base: Record<PathKey, unknown> | unknown[] = Array.isArray(cur)
+      ? [...cur]
+      : cur !== null && typeof cur === 'object'
+        ? { ...(cur as object) }
+        : typeof k === 'number'
+          ? []
+          : {};
     const child = i === keys.length - 1 ? value : rec((base as Record<PathKey, unknown>)[k], i + 1);
     if (child === undefined || (i < keys.length - 1 && isEmptyObject(child))) {
       if (Array.isArray(base) && typeof k === 'number') base[k] = undefined;

@@ -6,6 +6,14 @@ export function validateDraft(draft: Record<string, unknown>): Finding[] {
   try {
     return validateSiteData(draft).findings;
   } catch (e) {
-    return [{ rule: 'internal', severity: 'error', path: '', message: `Validation failed: ${e instanceof Error ? e.message : String(e)}`, fix: 'Please report this.' }];
+    return [
+      {
+        rule: 'internal',
+        severity: 'error',
+        path: '',
+        message: `Validation failed: ${e instanceof Error ? e.message : String(e)}`,
+        fix: 'Please report this.',
+      },
+    ];
   }
 }

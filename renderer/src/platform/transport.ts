@@ -104,7 +104,10 @@ export function noTransport(): Transport {
     kind: 'none',
     call: async () => ({
       ok: false,
-      error: { code: 'unreachable', message: 'This page is not connected to PrintHA. Start it with `npm start` or open the address `printha ui` prints.' },
+      error: {
+        code: 'unreachable',
+        message: 'This page is not connected to PrintHA. Start it with `npm start` or open the address `printha ui` prints.',
+      },
     }),
     on: () => () => undefined,
   };

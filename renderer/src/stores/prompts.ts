@@ -44,7 +44,9 @@ export function subscribePrompts(): () => void {
         const had = s.queue.some((p) => p.id === id);
         return {
           queue: s.queue.filter((p) => p.id !== id),
-          ...(had && reason === 'timeout' ? { note: 'A question from PrintHA was not answered in time; the step stopped. Run it again.' } : {}),
+          ...(had && reason === 'timeout'
+            ? { note: 'A question from PrintHA was not answered in time; the step stopped. Run it again.' }
+            : {}),
         };
       }),
     ),

@@ -78,9 +78,23 @@ export const useRun = create<RunState>((set, get) => {
       }
     },
     discover: (p) =>
-      run('discover', (opId) => call('engine.discover', { site: site(), opId, ...key(p) }), (r) => ({ facts: r.facts, factFindings: r.findings })),
-    makePlan: (p) => run('plan', (opId) => call('engine.plan', { site: site(), opId, ...key(p) }), (r) => ({ plan: r.plan })),
-    render: () => run('render', () => call('site.render', { site: site() }), (r) => ({ artifacts: r.artifacts })),
+      run(
+        'discover',
+        (opId) => call('engine.discover', { site: site(), opId, ...key(p) }),
+        (r) => ({ facts: r.facts, factFindings: r.findings }),
+      ),
+    makePlan: (p) =>
+      run(
+        'plan',
+        (opId) => call('engine.plan', { site: site(), opId, ...key(p) }),
+        (r) => ({ plan: r.plan }),
+      ),
+    render: () =>
+      run(
+        'render',
+        () => call('site.render', { site: site() }),
+        (r) => ({ artifacts: r.artifacts }),
+      ),
     apply: ({ resume, sshKeyPath }) =>
       run(
         'apply',
@@ -95,11 +109,29 @@ export const useRun = create<RunState>((set, get) => {
       if (opId) await call('engine.cancel', { opId }).catch(() => undefined);
     },
     verify: ({ drill, sshKeyPath }) =>
-      run('verify', (opId) => call('engine.verify', { site: site(), opId, ...(drill ? { drill } : {}), ...key(sshKeyPath) }), (r) => ({ report: r.report })),
+      run(
+        'verify',
+        (opId) => call('engine.verify', { site: site(), opId, ...(drill ? { drill } : {}), ...key(sshKeyPath) }),
+        (r) => ({ report: r.report }),
+      ),
     serverState: (vip, server, action, p) =>
-      run('serverState', (opId) => call('engine.serverState', { site: site(), opId, vip, server, action, ...key(p) }), (r) => ({ lastAction: r.message })),
+      run(
+        'serverState',
+        (opId) => call('engine.serverState', { site: site(), opId, vip, server, action, ...key(p) }),
+        (r) => ({ lastAction: r.message }),
+      ),
     dismissHostKeyChanged: () => set({ hostKeyChanged: undefined }),
-    reset: () => set({ facts: undefined, factFindings: [], plan: undefined, artifacts: undefined, journal: [], applyResult: undefined, report: undefined, errors: {} }),
+    reset: () =>
+      set({
+        facts: undefined,
+        factFindings: [],
+        plan: undefined,
+        artifacts: undefined,
+        journal: [],
+        applyResult: undefined,
+        report: undefined,
+        errors: {},
+      }),
   };
 });
 
@@ -110,5 +142,6 @@ export function subscribeJournal(): () => void {
 
 /** Reset engine results when a different site is loaded. */
 useSite.subscribe((s, prev) => {
-  if (s.draft !== prev.draft && (s.draft === undefined || prev.draft === undefined || s.draft.name !== prev.draft.name)) useRun.getState().reset();
+  if (s.draft !== prev.draft && (s.draft === undefined || prev.draft === undefined || s.draft.name !== prev.draft.name))
+    useRun.getState().reset();
 });

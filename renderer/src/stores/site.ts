@@ -119,7 +119,10 @@ export const useSite = create<SiteState>((set, get) => ({
     const d = get().draft;
     if (!d) return;
     const name = typeof d.name === 'string' && d.name ? d.name : 'Unnamed site';
-    const recent = [{ name, savedAt: new Date().toISOString(), site: d }, ...get().recent.filter((r) => r.name !== name)].slice(0, MAX_RECENT);
+    const recent = [{ name, savedAt: new Date().toISOString(), site: d }, ...get().recent.filter((r) => r.name !== name)].slice(
+      0,
+      MAX_RECENT,
+    );
     writeJson(RECENT_KEY, recent);
     set({ recent });
   },

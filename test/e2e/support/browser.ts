@@ -100,7 +100,10 @@ export interface Browser {
 }
 
 /** Debian's Chromium, headless, with a fresh profile directory that is removed on close. */
-export async function launchBrowser(viewport = { width: 1280, height: 720 }, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+export async function launchBrowser(
+  viewport = { width: 1280, height: 720 },
+  opts: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'printha-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -22,13 +22,19 @@ beforeAll(async () => {
 });
 afterAll(() => bridge.close());
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: bridge.port, path, headers: { host: `127.0.0.1:${bridge.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: bridge.port, path, headers: { host: `127.0.0.1:${bridge.port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -84,7 +90,9 @@ describe('bridge HTTP', () => {
     const page = await get(`/?token=${bridge.token}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('PrintHA');
-    expect(String(page.headers['content-security-policy'])).toMatch(new RegExp(`default-src 'self'.*connect-src 'self' ws://127\\.0\\.0\\.1:${bridge.port}`));
+    expect(String(page.headers['content-security-policy'])).toMatch(
+      new RegExp(`default-src 'self'.*connect-src 'self' ws://127\\.0\\.0\\.1:${bridge.port}`),
+    );
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     expect(cookie).toBe(`printha_token_${bridge.port}=${bridge.token}`);
@@ -127,7 +135,10 @@ describe('bridge WebSocket', () => {
     ws.send(JSON.stringify({ id: 3, channel: 'no.such', input: {} }));
     expect(await f.next((x) => x.id === 3)).toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
     ws.send('this is not json');
-    expect(await f.next((x) => x.id === null)).toMatchObject({ ok: false, error: { code: 'bad-input', message: 'The frame is not JSON.' } });
+    expect(await f.next((x) => x.id === null)).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input', message: 'The frame is not JSON.' },
+    });
     ws.close();
   });
 

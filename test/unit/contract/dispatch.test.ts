@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { CHANNEL_NAMES, CHANNELS, ContractErrorSchema, EVENTS, EVENT_NAMES, type CallResult, type EventName } from '../../../shared/contract/index.js';
+import {
+  CHANNEL_NAMES,
+  CHANNELS,
+  ContractErrorSchema,
+  EVENTS,
+  EVENT_NAMES,
+  type CallResult,
+  type EventName,
+} from '../../../shared/contract/index.js';
 import { createCore } from '../../../electron/core/rpc/core.js';
 import { dispatch, toContractError, userMessage } from '../../../electron/core/rpc/dispatch.js';
 import { createInProcessClient } from '../../../electron/core/rpc/inprocess.js';
@@ -83,11 +91,19 @@ describe('dispatch', () => {
   });
 
   it('toContractError keeps known codes, field and host; strips stack lines', () => {
-    expect(toContractError(Object.assign(new Error('changed'), { code: 'host-key-changed', host: 'lb1' }))).toEqual({ code: 'host-key-changed', message: 'changed', host: 'lb1' });
+    expect(toContractError(Object.assign(new Error('changed'), { code: 'host-key-changed', host: 'lb1' }))).toEqual({
+      code: 'host-key-changed',
+      message: 'changed',
+      host: 'lb1',
+    });
     expect(toContractError(Object.assign(new Error('x'), { code: 'EWEIRD' })).code).toBe('failed');
     expect(toContractError('a string').code).toBe('internal');
     // electron/core/ssh's SshError: upper-case codes, host in details
-    expect(toContractError(Object.assign(new Error('The host key of 10.99.0.11:22 changed.'), { code: 'HOST_KEY_CHANGED', details: { host: '10.99.0.11' } }))).toEqual({
+    expect(
+      toContractError(
+        Object.assign(new Error('The host key of 10.99.0.11:22 changed.'), { code: 'HOST_KEY_CHANGED', details: { host: '10.99.0.11' } }),
+      ),
+    ).toEqual({
       code: 'host-key-changed',
       message: 'The host key of 10.99.0.11:22 changed.',
       host: '10.99.0.11',
@@ -103,7 +119,10 @@ describe('site handlers', () => {
     for (const name of ['phoenix-dr', 'lab-snat', 'paragon']) {
       const text = exampleText(name);
       const r = await c.invoke('site.validate', { site: parseYaml(text) });
-      expect(r).toEqual({ ok: validateSiteYaml(text).ok, findings: validateSiteYaml(text).findings.map(({ line: _l, column: _c, ...f }) => f) });
+      expect(r).toEqual({
+        ok: validateSiteYaml(text).ok,
+        findings: validateSiteYaml(text).findings.map(({ line: _l, column: _c, ...f }) => f),
+      });
     }
     const bad = { ...labSnat(), vip: '10.99.0.300' };
     const r = await c.invoke('site.validate', { site: bad });
@@ -115,7 +134,10 @@ describe('site handlers', () => {
     const c = createInProcessClient(fakeCore());
     const r = await c.invoke('site.render', { site: labSnat() });
     expect(r.artifacts[0]?.content).toContain('10.99.0.10:445');
-    await expect(c.invoke('site.render', { site: { ...labSnat(), shareName: 'ThisNameIsFarTooLong' } })).rejects.toMatchObject({ code: 'invalid-site', field: 'shareName' });
+    await expect(c.invoke('site.render', { site: { ...labSnat(), shareName: 'ThisNameIsFarTooLong' } })).rejects.toMatchObject({
+      code: 'invalid-site',
+      field: 'shareName',
+    });
   });
 
   it('load returns the data even when it has errors; save round-trips', async () => {
@@ -162,7 +184,10 @@ describe('engine handlers', () => {
   it('refuse an invalid site before touching the engine', async () => {
     const log: EngineLog = {};
     const c = createInProcessClient(fakeCore({ log }));
-    await expect(c.invoke('engine.discover', { site: { ...labSnat(), vip: 'nope' }, opId: 'd1' })).rejects.toMatchObject({ code: 'invalid-site', field: 'vip' });
+    await expect(c.invoke('engine.discover', { site: { ...labSnat(), vip: 'nope' }, opId: 'd1' })).rejects.toMatchObject({
+      code: 'invalid-site',
+      field: 'vip',
+    });
     expect(log.accepted).toBeUndefined();
   });
 
@@ -196,7 +221,10 @@ describe('engine handlers', () => {
     const everything = JSON.stringify([rec.events, r, bad, provided, lines]);
     expect(everything).not.toContain(SECRET);
     expect(everything).toContain('logged in with [redacted]');
-    expect(rec.events.filter((e) => e.event === 'prompt.closed').map((e) => (e.payload as { reason: string }).reason)).toEqual(['answered', 'answered']);
+    expect(rec.events.filter((e) => e.event === 'prompt.closed').map((e) => (e.payload as { reason: string }).reason)).toEqual([
+      'answered',
+      'answered',
+    ]);
   });
 
   it('a pending prompt times out: the engine gets a rejection and the UI a prompt.closed', async () => {
@@ -222,7 +250,9 @@ describe('engine handlers', () => {
     const s = core.openSession(rec.emit);
     const site = { ...labSnat(), name: 'slow site' };
     const pending = core.dispatch('engine.apply', { site, opId: 'a1', confirmed: true }, s);
-    await waitFor(() => rec.events.find((e) => e.event === 'journal' && (e.payload as { event: { kind: string } }).event.kind === 'step-end'));
+    await waitFor(() =>
+      rec.events.find((e) => e.event === 'journal' && (e.payload as { event: { kind: string } }).event.kind === 'step-end'),
+    );
     expect(s.runningOps).toEqual(['a1']);
     expectError(await core.dispatch('engine.apply', { site, opId: 'a1', confirmed: true }, s), 'bad-input');
     expect(await core.dispatch('engine.cancel', { opId: 'a1' }, s)).toEqual({ ok: true, output: { cancelled: true } });
@@ -237,7 +267,9 @@ describe('engine handlers', () => {
     expect((await c.invoke('engine.plan', { site: labSnat(), opId: 'p' })).plan.hosts[0]?.host).toBe('lb1');
     expect((await c.invoke('engine.apply', { site: labSnat(), opId: 'a', confirmed: true })).ok).toBe(true);
     expect((await c.invoke('engine.verify', { site: labSnat(), opId: 'v' })).report.overview[0]?.reals).toHaveLength(2);
-    expect(await c.invoke('engine.serverState', { site: labSnat(), opId: 's', vip: 'PrintServers', server: 'PS1', action: 'drain' })).toEqual({ ok: true, message: 'PS1 in PrintServers: drain done.' });
+    expect(
+      await c.invoke('engine.serverState', { site: labSnat(), opId: 's', vip: 'PrintServers', server: 'PS1', action: 'drain' }),
+    ).toEqual({ ok: true, message: 'PS1 in PrintServers: drain done.' });
   });
 
   it('closing the session cancels its prompts and operations', async () => {
@@ -254,7 +286,11 @@ describe('engine handlers', () => {
 
   it('remembers a credential only when the vault can store it', async () => {
     const stored = new Map<string, string>();
-    const vault = { status: () => ({ canStore: true }), get: async (k: string) => stored.get(k), set: async (k: string, v: string) => void stored.set(k, v) };
+    const vault = {
+      status: () => ({ canStore: true }),
+      get: async (k: string) => stored.get(k),
+      set: async (k: string, v: string) => void stored.set(k, v),
+    };
     const rec = recorder();
     const log: EngineLog = {};
     const core = fakeCore({ log, vault });
@@ -264,7 +300,10 @@ describe('engine handlers', () => {
     await core.dispatch('hostKey.decide', { id: hk.id, accept: true }, s);
     const cr = EVENTS['credential.request'].parse((await waitFor(() => rec.events.find((e) => e.event === 'credential.request'))).payload);
     expect(cr.canRemember).toBe(true);
-    expect(await core.dispatch('credential.provide', { id: cr.id, secret: 'pw-123456', remember: true }, s)).toEqual({ ok: true, output: { ok: true, stored: true } });
+    expect(await core.dispatch('credential.provide', { id: cr.id, secret: 'pw-123456', remember: true }, s)).toEqual({
+      ok: true,
+      output: { ok: true, stored: true },
+    });
     expect((await pending).ok).toBe(true);
     expect([...stored.keys()]).toEqual(['ssh-password:root@10.99.0.11']);
     // The next session gets it from the vault without a prompt.

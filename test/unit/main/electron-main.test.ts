@@ -43,7 +43,11 @@ describe('BrowserWindow options', () => {
 });
 
 describe('CSP', () => {
-  const directives = Object.fromEntries(CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  const directives = Object.fromEntries(
+    CSP.split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
   it("is default-src 'self' with no eval, no inline script and no remote source", () => {
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
@@ -73,7 +77,10 @@ describe('IPC', () => {
     expect(guard({ sender: win.webContents, senderFrame: null }).ok).toBe(false);
     const evilWin = { webContents: { mainFrame: { url: 'https://evil.example/', parent: null } } };
     const g2 = makeIpcGuard({ getWindow: () => evilWin, isAllowedUrl: (u) => isAllowedAppUrl(u) });
-    expect(g2({ sender: evilWin.webContents, senderFrame: evilWin.webContents.mainFrame })).toMatchObject({ ok: false, reason: expect.stringMatching(/not PrintHA/) });
+    expect(g2({ sender: evilWin.webContents, senderFrame: evilWin.webContents.mainFrame })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not PrintHA/),
+    });
     expect(makeIpcGuard({ getWindow: () => undefined, isAllowedUrl: () => true })(ours).ok).toBe(false);
   });
 
@@ -103,12 +110,18 @@ describe('IPC', () => {
 
   it('bindIpc registers every contract channel (and only those), and removes them', async () => {
     const registered = new Map<string, (e: unknown, raw: unknown) => unknown>();
-    const ipcMain = { handle: (c: string, l: (e: unknown, raw: unknown) => unknown) => void registered.set(c, l), removeHandler: (c: string) => void registered.delete(c) };
+    const ipcMain = {
+      handle: (c: string, l: (e: unknown, raw: unknown) => unknown) => void registered.set(c, l),
+      removeHandler: (c: string) => void registered.delete(c),
+    };
     const core = fakeCore();
     const session = core.openSession(() => undefined);
     const unbind = bindIpc(ipcMain, core, guard, () => session);
     expect([...registered.keys()].sort()).toEqual(CHANNEL_NAMES.map((c) => IPC_PREFIX + c).sort());
-    expect(await registered.get('printha:site.examples')!({ sender: {}, senderFrame: mainFrame }, {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await registered.get('printha:site.examples')!({ sender: {}, senderFrame: mainFrame }, {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     unbind();
     expect(registered.size).toBe(0);
   });
@@ -128,7 +141,11 @@ describe('hardening', () => {
     let perm: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | undefined;
     let check: ((...a: unknown[]) => boolean) | undefined;
     let before: ((d: { url: string }, cb: (r: { cancel: boolean }) => void) => void) | undefined;
-    hardenSession({ setPermissionRequestHandler: (h) => void (perm = h), setPermissionCheckHandler: (h) => void (check = h), webRequest: { onBeforeRequest: (l) => void (before = l) } });
+    hardenSession({
+      setPermissionRequestHandler: (h) => void (perm = h),
+      setPermissionCheckHandler: (h) => void (check = h),
+      webRequest: { onBeforeRequest: (l) => void (before = l) },
+    });
     const granted = vi.fn();
     for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read']) perm!({}, p, granted);
     expect(granted.mock.calls.every(([g]) => g === false)).toBe(true);
@@ -173,8 +190,14 @@ describe('safeStorage vault', () => {
   });
 
   it("refuses to store with the 'basic_text' backend or without encryption, and says why", async () => {
-    expect(safeStorageStatus(ss('basic_text'), 'linux')).toMatchObject({ canStore: false, reason: expect.stringMatching(/basic_text.*refuses/) });
-    expect(safeStorageStatus(ss('gnome_libsecret', false), 'linux')).toMatchObject({ canStore: false, reason: expect.stringMatching(/no encryption/) });
+    expect(safeStorageStatus(ss('basic_text'), 'linux')).toMatchObject({
+      canStore: false,
+      reason: expect.stringMatching(/basic_text.*refuses/),
+    });
+    expect(safeStorageStatus(ss('gnome_libsecret', false), 'linux')).toMatchObject({
+      canStore: false,
+      reason: expect.stringMatching(/no encryption/),
+    });
     expect(safeStorageStatus(ss('gnome_libsecret'), 'linux')).toEqual({ canStore: true });
     expect(safeStorageStatus(ss('unknown'), 'win32')).toEqual({ canStore: true });
     const file = join(mkdtempSync(join(tmpdir(), 'pha-vault-')), 'credentials.json');

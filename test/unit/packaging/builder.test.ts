@@ -5,7 +5,11 @@ import { parse } from 'yaml';
 
 const root = new URL('../../../', import.meta.url);
 const cfg = parse(readFileSync(new URL('electron-builder.yml', root), 'utf8')) as Record<string, unknown>;
-const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { main: string; scripts: Record<string, string>; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+  main: string;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 
 const targets = (section: string) => ((cfg[section] as { target: { target: string }[] }).target ?? []).map((t) => t.target);
 
@@ -37,7 +41,14 @@ describe('electron-builder.yml', () => {
     expect(cfg.files).toContain('out/**');
     expect((cfg.files as string[]).some((f) => /electron\/|renderer\/|bridge/.test(f) && !f.startsWith('!'))).toBe(false);
     const extra = (cfg.extraResources as { from: string; to: string }[]).map((e) => `${e.from}->${e.to}`);
-    expect(extra).toEqual(expect.arrayContaining(['resources/powershell->powershell', 'resources/templates->templates', 'resources/checks->checks', 'examples->examples']));
+    expect(extra).toEqual(
+      expect.arrayContaining([
+        'resources/powershell->powershell',
+        'resources/templates->templates',
+        'resources/checks->checks',
+        'examples->examples',
+      ]),
+    );
     expect(cfg.asar).toBe(true);
   });
 
@@ -46,7 +57,8 @@ describe('electron-builder.yml', () => {
     expect(pkg.scripts.build).toBe('electron-vite build');
     expect(pkg.scripts.start).toBe('node scripts/start.mjs');
     const vite = readFileSync(new URL('electron.vite.config.ts', root), 'utf8');
-    for (const entry of ['electron/main/index.ts', 'electron/preload/index.ts', "root: 'renderer'", "format: 'cjs'"]) expect(vite).toContain(entry);
+    for (const entry of ['electron/main/index.ts', 'electron/preload/index.ts', "root: 'renderer'", "format: 'cjs'"])
+      expect(vite).toContain(entry);
     expect(existsSync(new URL('renderer/index.html', root))).toBe(true);
   });
 });

@@ -55,7 +55,12 @@ export function ApplyStep() {
     if (!status) void loadStatus();
   }, [status, loadStatus]);
   const hosts = useMemo(() => foldJournal(journal), [journal]);
-  if (!status) return <StepFrame title="Apply"><p role="status">Checking what this build can do…</p></StepFrame>;
+  if (!status)
+    return (
+      <StepFrame title="Apply">
+        <p role="status">Checking what this build can do…</p>
+      </StepFrame>
+    );
   if (!status.apply.available)
     return (
       <StepFrame title="Apply">
@@ -71,7 +76,12 @@ export function ApplyStep() {
         <label htmlFor="confirm-plan">I reviewed the plan and want PrintHA to change the hosts.</label>
       </div>
       <div className="actions">
-        <button type="button" className="primary" disabled={!confirmed || running} onClick={() => apply({ sshKeyPath: sshKeyPathForCalls() })}>
+        <button
+          type="button"
+          className="primary"
+          disabled={!confirmed || running}
+          onClick={() => apply({ sshKeyPath: sshKeyPathForCalls() })}
+        >
           {running ? 'Applying…' : 'Apply'}
         </button>
         {running ? (
@@ -88,7 +98,11 @@ export function ApplyStep() {
       <ErrorBanner error={errors.apply} />
       {applyResult ? (
         <div className={`summary ${applyResult.ok ? 'good' : 'bad'}`} role="status" data-testid="apply-result">
-          {applyResult.ok ? (applyResult.changed ? 'Applied.' : 'Nothing to change: every host was already up to date.') : 'Apply did not complete.'}
+          {applyResult.ok
+            ? applyResult.changed
+              ? 'Applied.'
+              : 'Nothing to change: every host was already up to date.'
+            : 'Apply did not complete.'}
           <ul>
             {applyResult.hostStates.map((h) => (
               <li key={h.host} className={h.ok ? 'ok' : 'bad'}>
@@ -105,7 +119,8 @@ export function ApplyStep() {
             {h.steps.map((s) => (
               <li key={s.key} className={`run-step ${s.result ?? 'running'}`}>
                 <div className="run-head">
-                  <span className="badge">{s.result ?? 'running'}</span> {s.title} <Elapsed since={s.startedAt} {...(s.durationMs !== undefined ? { done: s.durationMs } : s.result ? { done: 0 } : {})} />
+                  <span className="badge">{s.result ?? 'running'}</span> {s.title}{' '}
+                  <Elapsed since={s.startedAt} {...(s.durationMs !== undefined ? { done: s.durationMs } : s.result ? { done: 0 } : {})} />
                 </div>
                 {s.command ? <code className="cmd">{s.command}</code> : null}
                 {s.output ? <pre className="output">{s.output}</pre> : null}

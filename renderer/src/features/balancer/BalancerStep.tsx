@@ -10,12 +10,21 @@ function Node({ which }: { which: 'primary' | 'secondary' }) {
   const platform = useSite((s) => (s.draft?.balancer as { platform?: string } | undefined)?.platform);
   return (
     <div className="grid3">
-      <TextField path={`${base}.address`} label={`${which === 'primary' ? 'Primary' : 'Secondary'} address`} placeholder={which === 'primary' ? '192.168.81.20' : '192.168.81.21'} />
+      <TextField
+        path={`${base}.address`}
+        label={`${which === 'primary' ? 'Primary' : 'Secondary'} address`}
+        placeholder={which === 'primary' ? '192.168.81.20' : '192.168.81.21'}
+      />
       <TextField path={`${base}.port`} kind="number" label="SSH port" placeholder="22" />
       <TextField path={`${base}.user`} label="SSH user" placeholder="root" />
       {platform === 'linux-haproxy' ? (
         <>
-          <TextField path={`${base}.name`} label="Node name (its hostname)" placeholder={which === 'primary' ? 'lb1' : 'lb2'} help="HAProxy's peer name must equal the node's hostname." />
+          <TextField
+            path={`${base}.name`}
+            label="Node name (its hostname)"
+            placeholder={which === 'primary' ? 'lb1' : 'lb2'}
+            help="HAProxy's peer name must equal the node's hostname."
+          />
           <TextField path={`${base}.interface`} label="Interface for the VIP" placeholder="eth0" />
         </>
       ) : null}
@@ -51,7 +60,13 @@ export function BalancerStep() {
       <fieldset>
         <legend>SSH authentication</legend>
         <div className="check">
-          <input id="auth-password" type="radio" name="ssh-auth" checked={sshAuth === 'password'} onChange={() => set({ sshAuth: 'password' })} />
+          <input
+            id="auth-password"
+            type="radio"
+            name="ssh-auth"
+            checked={sshAuth === 'password'}
+            onChange={() => set({ sshAuth: 'password' })}
+          />
           <label htmlFor="auth-password">Password — PrintHA asks for it when it connects; it is never saved in the site file.</label>
         </div>
         <div className="check">
@@ -61,14 +76,21 @@ export function BalancerStep() {
         {sshAuth === 'key' ? (
           <div className="field">
             <label htmlFor="ssh-key-path">Private key file path</label>
-            <input id="ssh-key-path" type="text" value={sshKeyPath} spellCheck={false} placeholder="/home/me/.ssh/id_ed25519" onChange={(e) => set({ sshKeyPath: e.target.value })} />
+            <input
+              id="ssh-key-path"
+              type="text"
+              value={sshKeyPath}
+              spellCheck={false}
+              placeholder="/home/me/.ssh/id_ed25519"
+              onChange={(e) => set({ sshKeyPath: e.target.value })}
+            />
             <p className="help">A passphrase, if the key has one, is asked for when PrintHA connects.</p>
           </div>
         ) : null}
       </fieldset>
       <p className="note">
-        Host keys: the first time PrintHA connects to a balancer it shows the key’s SHA256 fingerprint and asks you to confirm it (compare it with the
-        appliance console). A key that later changes stops everything.
+        Host keys: the first time PrintHA connects to a balancer it shows the key’s SHA256 fingerprint and asks you to confirm it (compare
+        it with the appliance console). A key that later changes stops everything.
       </p>
     </StepFrame>
   );

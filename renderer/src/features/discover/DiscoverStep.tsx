@@ -27,7 +27,12 @@ export function DiscoverStep() {
   useEffect(() => {
     if (!status) void loadStatus();
   }, [status, loadStatus]);
-  if (!status) return <StepFrame title="Discover"><p role="status">Checking what this build can do…</p></StepFrame>;
+  if (!status)
+    return (
+      <StepFrame title="Discover">
+        <p role="status">Checking what this build can do…</p>
+      </StepFrame>
+    );
   if (!status.discover.available)
     return (
       <StepFrame title="Discover">

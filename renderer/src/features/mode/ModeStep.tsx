@@ -40,7 +40,11 @@ export function ModeStep() {
   const setField = useSite((s) => s.setField);
   return (
     <StepFrame title="Platform and mode">
-      <SelectField path="balancer.platform" label="Load balancer platform" options={PLATFORMS.map((p) => ({ value: p, label: PLATFORM_LABELS[p] }))} />
+      <SelectField
+        path="balancer.platform"
+        label="Load balancer platform"
+        options={PLATFORMS.map((p) => ({ value: p, label: PLATFORM_LABELS[p] }))}
+      />
       <fieldset className="modes">
         <legend>Load balancing mode</legend>
         {MODES.map((m) => {
@@ -48,7 +52,15 @@ export function ModeStep() {
           return (
             <div key={m.value} className={`mode-card${mode === m.value ? ' selected' : ''}`}>
               <div className="check">
-                <input id={id} type="radio" name="mode" value={m.value} checked={mode === m.value} onChange={() => setField('mode', m.value)} aria-describedby={`${id}-points`} />
+                <input
+                  id={id}
+                  type="radio"
+                  name="mode"
+                  value={m.value}
+                  checked={mode === m.value}
+                  onChange={() => setField('mode', m.value)}
+                  aria-describedby={`${id}-points`}
+                />
                 <label htmlFor={id}>
                   <strong>{m.title}</strong>
                 </label>

@@ -71,7 +71,10 @@ export function PreflightStep() {
 
   const errors = result?.findings.filter((f) => f.severity === 'error').length ?? 0;
   return (
-    <StepFrame title="Preflight" intro={<p>Every rule from the deployment guide and the product requirements, checked before anything is touched.</p>}>
+    <StepFrame
+      title="Preflight"
+      intro={<p>Every rule from the deployment guide and the product requirements, checked before anything is touched.</p>}
+    >
       <ErrorBanner error={error} />
       {!result ? (
         <p role="status">Checking…</p>

@@ -45,7 +45,10 @@ export function ProductStep() {
               <div className="check" key={s.id}>
                 <input id={id} type="checkbox" checked={chosen.includes(s.id)} onChange={(e) => toggle(s.id, e.target.checked)} />
                 <label htmlFor={id}>
-                  <strong>{s.title}</strong> <span className="muted">VIP label {s.vipLabel}, TCP {portsText(s.ports)}</span>
+                  <strong>{s.title}</strong>{' '}
+                  <span className="muted">
+                    VIP label {s.vipLabel}, TCP {portsText(s.ports)}
+                  </span>
                 </label>
               </div>
             );

@@ -4,7 +4,11 @@ import { Dialog } from '../../components/common.js';
 import { useRun } from '../../stores/run.js';
 import { usePrompts, type CredentialPrompt, type HostKeyPrompt } from '../../stores/prompts.js';
 
-const KIND_TEXT = { 'ssh-password': 'SSH password', 'ssh-key-passphrase': 'SSH key passphrase', 'windows-password': 'Windows password' } as const;
+const KIND_TEXT = {
+  'ssh-password': 'SSH password',
+  'ssh-key-passphrase': 'SSH key passphrase',
+  'windows-password': 'Windows password',
+} as const;
 
 function HostKey({ p }: { p: HostKeyPrompt }) {
   const decide = usePrompts((s) => s.decideHostKey);
@@ -18,7 +22,10 @@ function HostKey({ p }: { p: HostKeyPrompt }) {
           {p.fingerprint}
         </code>
       </p>
-      <p>Compare it with the fingerprint on the appliance’s console (for example `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`). Trust it only if they match.</p>
+      <p>
+        Compare it with the fingerprint on the appliance’s console (for example `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`). Trust
+        it only if they match.
+      </p>
       <div className="dialog-actions">
         <button type="button" onClick={() => decide(p.id, false)}>
           Reject
@@ -55,11 +62,20 @@ function Credential({ p }: { p: CredentialPrompt }) {
           <input id="secret" type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} />
         </div>
         <div className="check">
-          <input id="remember" type="checkbox" checked={remember} disabled={!p.canRemember} onChange={(e) => setRemember(e.target.checked)} aria-describedby="remember-note" />
+          <input
+            id="remember"
+            type="checkbox"
+            checked={remember}
+            disabled={!p.canRemember}
+            onChange={(e) => setRemember(e.target.checked)}
+            aria-describedby="remember-note"
+          />
           <label htmlFor="remember">Remember on this computer (encrypted)</label>
         </div>
         <p id="remember-note" className="help">
-          {p.canRemember ? 'Stored with the operating system’s encryption, never in the site file.' : (p.rememberNote ?? 'This computer cannot store it encrypted, so PrintHA will ask again next session.')}
+          {p.canRemember
+            ? 'Stored with the operating system’s encryption, never in the site file.'
+            : (p.rememberNote ?? 'This computer cannot store it encrypted, so PrintHA will ask again next session.')}
         </p>
         <div className="dialog-actions">
           <button type="button" onClick={() => provide(p.id, null, false)}>
@@ -92,8 +108,8 @@ export function Prompts() {
       {changed ? (
         <Dialog title="The host key has CHANGED" onCancel={dismiss} testId="hostkey-changed-dialog">
           <p className="bad">
-            <strong>{changed.host ?? 'A host'}</strong> presented a different SSH host key than the one PrintHA trusted. This can mean the appliance was
-            reinstalled — or that someone is intercepting the connection. PrintHA stopped and changed nothing.
+            <strong>{changed.host ?? 'A host'}</strong> presented a different SSH host key than the one PrintHA trusted. This can mean the
+            appliance was reinstalled — or that someone is intercepting the connection. PrintHA stopped and changed nothing.
           </p>
           <p>{changed.message}</p>
           <p>If the change is expected, remove the old entry for this host from PrintHA’s known_hosts file and connect again.</p>

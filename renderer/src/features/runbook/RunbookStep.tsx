@@ -31,7 +31,12 @@ export function RunbookStep() {
   return (
     <StepFrame
       title="Runbook"
-      intro={<p>The site, the preflight findings, the plan, every executed step with its output, and the verification — for change control and the customer.</p>}
+      intro={
+        <p>
+          The site, the preflight findings, the plan, every executed step with its output, and the verification — for change control and the
+          customer.
+        </p>
+      }
     >
       <ul>
         <li>Plan: {plan ? 'included' : 'not made yet (the generated files and manual steps are included)'}</li>

@@ -39,7 +39,12 @@ export function ServersStep() {
                 <TextField path={`servers[${i}].address`} label={`Server ${i + 1} address`} hideLabel placeholder="192.168.81.184" />
               </td>
               <td>
-                <TextField path={`servers[${i}].hostname`} label={`Server ${i + 1} host name`} hideLabel placeholder="ps1.corp.example.com" />
+                <TextField
+                  path={`servers[${i}].hostname`}
+                  label={`Server ${i + 1} host name`}
+                  hideLabel
+                  placeholder="ps1.corp.example.com"
+                />
               </td>
               <td>
                 <TextField path={`servers[${i}].weight`} kind="number" label={`Server ${i + 1} weight`} hideLabel placeholder="100" />
@@ -59,8 +64,17 @@ export function ServersStep() {
       </button>
       <h2>Reaching the servers</h2>
       <div className="grid2">
-        <SelectField path="windows.transport" label="PowerShell remoting" options={TRANSPORTS.map((t) => ({ value: t, label: TRANSPORT_LABELS[t] }))} />
-        <TextField path="windows.user" label="Account" placeholder="CORP\deploy" help="DOMAIN\user or user@domain. The password is asked for when PrintHA connects, and never saved in the site file." />
+        <SelectField
+          path="windows.transport"
+          label="PowerShell remoting"
+          options={TRANSPORTS.map((t) => ({ value: t, label: TRANSPORT_LABELS[t] }))}
+        />
+        <TextField
+          path="windows.user"
+          label="Account"
+          placeholder="CORP\deploy"
+          help="DOMAIN\user or user@domain. The password is asked for when PrintHA connects, and never saved in the site file."
+        />
         <TextField path="windows.port" kind="number" label="Port (optional)" placeholder="default for the transport" />
       </div>
     </StepFrame>

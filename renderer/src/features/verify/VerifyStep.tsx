@@ -18,7 +18,12 @@ export function VerifyStep() {
   useEffect(() => {
     if (!status) void loadStatus();
   }, [status, loadStatus]);
-  if (!status) return <StepFrame title="Verify"><p role="status">Checking what this build can do…</p></StepFrame>;
+  if (!status)
+    return (
+      <StepFrame title="Verify">
+        <p role="status">Checking what this build can do…</p>
+      </StepFrame>
+    );
   if (!status.verify.available)
     return (
       <StepFrame title="Verify">
@@ -27,9 +32,21 @@ export function VerifyStep() {
     );
   const canAct = status.serverState.available;
   return (
-    <StepFrame title="Verify" intro={<p>Through the VIP and the share name: every balanced port, the share listing, DNS, each server’s health as the balancer sees it.</p>}>
+    <StepFrame
+      title="Verify"
+      intro={
+        <p>
+          Through the VIP and the share name: every balanced port, the share listing, DNS, each server’s health as the balancer sees it.
+        </p>
+      }
+    >
       <div className="actions">
-        <button type="button" className="primary" disabled={Boolean(busy.verify)} onClick={() => verify({ sshKeyPath: sshKeyPathForCalls() })}>
+        <button
+          type="button"
+          className="primary"
+          disabled={Boolean(busy.verify)}
+          onClick={() => verify({ sshKeyPath: sshKeyPathForCalls() })}
+        >
           {busy.verify ? 'Verifying…' : report ? 'Verify again' : 'Verify'}
         </button>
         <button type="button" disabled={Boolean(busy.verify)} onClick={() => setDrillAsk(true)}>
@@ -86,7 +103,13 @@ export function VerifyStep() {
                     <td>
                       {canAct
                         ? (['drain', 'halt', 'online'] as const).map((a) => (
-                            <button key={a} type="button" className="small" disabled={Boolean(busy.serverState)} onClick={() => setPending({ vip: v.label, server: r.label, action: a })}>
+                            <button
+                              key={a}
+                              type="button"
+                              className="small"
+                              disabled={Boolean(busy.serverState)}
+                              onClick={() => setPending({ vip: v.label, server: r.label, action: a })}
+                            >
                               {a[0]!.toUpperCase() + a.slice(1)}
                             </button>
                           ))
@@ -146,7 +169,11 @@ export function VerifyStep() {
       {drillAsk ? (
         <Confirm
           title="Run the failover drill?"
-          body={<p>PrintHA drains one server, checks that traffic moves to the others, then brings it back online. Clients may reconnect once.</p>}
+          body={
+            <p>
+              PrintHA drains one server, checks that traffic moves to the others, then brings it back online. Clients may reconnect once.
+            </p>
+          }
           confirmLabel="Run the drill"
           onCancel={() => setDrillAsk(false)}
           onConfirm={() => {
