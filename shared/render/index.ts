@@ -13,7 +13,7 @@ import { HALFOPEN_CHECK_SCRIPT } from './checkscript.js';
 import { HALFOPEN_PROBE_NAME, LB_CHECK_DIR, halfOpenCheckScripts, renderLbcliScript } from './lbcli.js';
 import { linuxHaproxyArtifacts } from './linux-haproxy.js';
 import { renderNetscaler } from './netscaler.js';
-import { renderPrepareScript } from './powershell/prepare.js';
+import { renderPowerShellArtifacts } from './powershell/index.js';
 import { renderTmsh } from './tmsh.js';
 
 export function balancerArtifacts(r: ResolvedSite): Artifact[] {
@@ -50,18 +50,9 @@ export function balancerArtifacts(r: ResolvedSite): Artifact[] {
   }
 }
 
+/** Per server prepare.ps1 + verify.ps1, and dns/record.ps1. */
 export function serverArtifacts(r: ResolvedSite): Artifact[] {
-  const out: Artifact[] = [];
-  for (const s of r.site.servers) {
-    out.push({
-      path: `servers/${s.label}/prepare.ps1`,
-      content: renderPrepareScript(r, s.label),
-      language: 'powershell',
-      description: `Prepare ${s.label} (${r.site.mode === 'dr' ? 'loopback adapter + weak host, ' : ''}registry, NetBIOS); idempotent, prints one JSON result`,
-      target: s.label,
-    });
-  }
-  return out;
+  return renderPowerShellArtifacts(r);
 }
 
 /** Everything except the runbook (the runbook lists these). */
