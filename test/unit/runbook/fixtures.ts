@@ -1,5 +1,5 @@
 /** Shared test data for the runbook, pack, import and export tests. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEvent } from '../../../shared/journal/events.js';
 import type { Plan } from '../../../shared/plan/model.js';
@@ -105,3 +105,30 @@ export function externalRefs(html: string): string[] {
     for (const m of tag[0].matchAll(/\s([\w:-]+)\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]*)/gi)) if (m[1]!.toLowerCase() !== 'xmlns') out.push(m[0].trim());
   return out;
 }
+
+/** Distinctive secrets for the no-secret-in-any-export checks. */
+export const SSH_SECRET = 'Sshpw-Marmalade-4417';
+export const WIN_SECRET = 'Winpw-Gondola+Kestrel/92';
+
+/** Every file under dir, recursively (text as latin1 so binary files are searched too). */
+export function filesUnder(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push({ path: p, text: readFileSync(p).toString('latin1') });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The places a secret was found (in any encoding a document might use). */
+export function leaks(texts: { path: string; text: string }[], secrets: string[]): string[] {
+  const forms = secrets.flatMap((s) => [s, encodeURIComponent(s), s.replace(/[&<>"'+/]/g, (c) => `&#${c.charCodeAt(0)};`), Buffer.from(s).toString('base64').slice(0, 16)]);
+  const found: string[] = [];
+  for (const t of texts) for (const f of forms) if (t.text.includes(f)) found.push(`${t.path} contains ${JSON.stringify(f)}`);
+  return found;
+}
+

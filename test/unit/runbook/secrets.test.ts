@@ -6,7 +6,7 @@
  * The lab version (test/integration/runbook-secrets.test.ts) does the same around a real apply.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,32 +19,7 @@ import { JournalWriter, newRunId } from '../../../electron/core/runner/journal.j
 import { SecretSet } from '../../../electron/core/runner/redact.js';
 import { journalPath } from '../../../electron/core/runner/state.js';
 import { envelope, prepareJson } from '../pack/results-fixtures.js';
-import { exampleText } from './fixtures.js';
-
-export const SSH_SECRET = 'Sshpw-Marmalade-4417';
-export const WIN_SECRET = 'Winpw-Gondola+Kestrel/92';
-
-/** Every file under dir, recursively (text as latin1 so binary files are searched too). */
-export function filesUnder(dir: string): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push({ path: p, text: readFileSync(p).toString('latin1') });
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** The places a secret was found (in any encoding a document might use). */
-export function leaks(texts: { path: string; text: string }[], secrets: string[]): string[] {
-  const forms = secrets.flatMap((s) => [s, encodeURIComponent(s), s.replace(/[&<>"'+/]/g, (c) => `&#${c.charCodeAt(0)};`), Buffer.from(s).toString('base64').slice(0, 16)]);
-  const found: string[] = [];
-  for (const t of texts) for (const f of forms) if (t.text.includes(f)) found.push(`${t.path} contains ${JSON.stringify(f)}`);
-  return found;
-}
+import { SSH_SECRET, WIN_SECRET, exampleText, filesUnder, leaks } from './fixtures.js';
 
 const hasPdf = Boolean(findChromium()) && spawnSync('pdftotext', ['-v']).error === undefined;
 if (!hasPdf) console.warn('[secrets] no Chromium or pdftotext: the PDF is not part of this check');
