@@ -69,23 +69,29 @@ proc() { [ -n "$sock" ] && [ -S "$sock" ] && echo "show proc" | socat -t 2 - "UN
 master() { proc | awk '$2 == "master" { f = 0; if (match($0, /failed: [0-9]+/)) f = substr($0, RSTART + 8, RLENGTH - 8); print $3, f; exit }'; }
 was=$(systemctl is-active haproxy 2>/dev/null || true)
 before=$(master)
-if ! out=$(systemctl reload-or-restart haproxy 2>&1); then printf '%s\\n' "$out" >&2; exit 20; fi
+out=$(systemctl reload-or-restart haproxy 2>&1); rc=$?
 i=0
 while [ $i -lt 100 ]; do
   if [ "$(systemctl is-active haproxy 2>/dev/null)" = active ]; then
     after=$(master)
-    if [ -z "$after" ]; then
-      [ -n "$sock" ] && [ -S "$sock" ] || { echo "HAProxy is active (no master socket to confirm the worker)"; exit 0; }
-    elif [ "$was" = active ] && [ -n "$before" ]; then
-      if [ "\${after#* }" != "\${before#* }" ]; then proc >&2; echo "HAProxy refused the new configuration (a reload failed; it keeps running the old one)" >&2; exit 21; fi
-      if [ "\${after% *}" != "\${before% *}" ]; then proc; exit 0; fi
-    else
+    if [ -n "$after" ] && [ -n "$before" ] && [ "$was" = active ]; then
+      # The master re-read the configuration: "failed" counts the failed reloads since the last good one.
+      if [ "\${after% *}" != "\${before% *}" ]; then
+        if [ "\${after#* }" = 0 ]; then proc; exit 0; fi
+        proc; printf '%s\\n' "$out" | grep -E 'ALERT|rejected|failed' >&2
+        echo "HAProxy refused the new configuration at reload; it keeps running the previous one" >&2; exit 21
+      fi
+    elif [ -n "$after" ]; then
       proc | awk '$2 == "worker" { w = 1 } END { exit !w }' && { proc; exit 0; }
+    elif [ $rc -eq 0 ]; then
+      echo "HAProxy is active (no master socket to confirm the new worker)"; exit 0
     fi
   fi
+  if [ $rc -ne 0 ] && [ $i -ge 20 ]; then break; fi
   sleep 0.05; i=$((i + 1))
 done
-proc >&2
+proc
+if [ $rc -ne 0 ]; then printf '%s\\n' "$out" >&2; exit 20; fi
 if [ "$(systemctl is-active haproxy 2>/dev/null)" != active ]; then echo "HAProxy is not running after the reload" >&2; exit 23; fi
 echo "HAProxy did not confirm the reload within 5 s" >&2; exit 22`;
 
@@ -176,10 +182,10 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function ensureOk(r: { code: number | null; stdout: string; stderr: string }, what: string): StepOutcome {
+function ensureOk(r: { code: number | null; stdout: string; stderr: string }, what: string, result: StepOutcome['result'] = 'changed'): StepOutcome {
   const out = outputOf(r);
   if (r.code !== 0) return { result: 'failed', output: out, message: `${what} (exit ${r.code ?? 'none'}): ${lastLines(r.stderr || r.stdout) || 'no output'}` };
-  return { result: 'changed', output: out };
+  return { result, output: out };
 }
 
 export class LinuxHaproxyDriver implements BalancerDriver {
@@ -320,7 +326,7 @@ export class LinuxHaproxyDriver implements BalancerDriver {
       } else {
         const dirs = [...new Set(w.files.map((f) => f.path.slice(0, f.path.lastIndexOf('/')) || '/'))];
         await step('backup', `Back up the current files to ${backupDir}`, `cp -a --parents ${MANAGED_PATHS.join(' ')} ${backupDir}/`, async () =>
-          ensureOk(await exec(shScript(BACKUP_SCRIPT, [backupDir, ...MANAGED_PATHS, '--', ...dirs]), 'backup'), `the backup to ${backupDir} failed`),
+          ensureOk(await exec(shScript(BACKUP_SCRIPT, [backupDir, ...MANAGED_PATHS, '--', ...dirs]), 'backup'), `the backup to ${backupDir} failed`, 'ok'),
         );
       }
 
@@ -383,7 +389,7 @@ export class LinuxHaproxyDriver implements BalancerDriver {
         });
 
       // 7. done on this node
-      await step('finish', 'Mark the apply as complete on the node', shellJoin(['rm', '-f', PENDING_MARKER]), async () => ensureOk(await exec(['rm', '-f', PENDING_MARKER], 'finish'), 'removing the marker failed'));
+      await step('finish', 'Mark the apply as complete on the node', shellJoin(['rm', '-f', PENDING_MARKER]), async () => ensureOk(await exec(['rm', '-f', PENDING_MARKER], 'finish'), 'removing the marker failed', 'ok'));
       return backupDir;
     } catch (e) {
       if (e instanceof NodeFailure) throw e;
@@ -498,7 +504,10 @@ export class LinuxHaproxyDriver implements BalancerDriver {
 }
 
 function reloadFailure(code: number | null, stderr: string): string {
-  const detail = lastLines(stderr, 4);
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const alerts = lines.filter((l) => /ALERT/.test(l)).slice(0, 2);
+  const head = lines.filter((l) => !/ALERT|NOTICE|WARNING/.test(l));
+  const detail = [...head.slice(0, 1), ...alerts, ...head.slice(1).slice(-1)].join(' | ') || lines.slice(-3).join(' | ');
   if (code === 21) return `HAProxy refused the new configuration at reload (a port may be in use by another process): ${detail}`;
   if (code === 23) return `HAProxy is not running after the reload: ${detail}`;
   if (code === 22) return `HAProxy did not confirm the reload: ${detail}`;

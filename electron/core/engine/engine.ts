@@ -211,7 +211,10 @@ export class PrintHaEngine implements Engine {
         for (const n of r.nodes) {
           if (opts.only === 'servers') break;
           const bf = facts.balancer?.find((b) => b.address === n.address);
-          const why = bf && !bf.reachable ? `${n.name} could not be reached at step "connect": ${bf.error ?? 'unknown error'}` : errors.map((f) => f.message).join(' ');
+          const why =
+            bf && !bf.reachable
+              ? `${n.name} could not be reached at step "connect": ${bf.error ?? 'unknown error'}`
+              : `apply was refused before any change, because the preflight with the discovered facts has errors: ${errors.map((f) => f.message).join(' ')}`;
           hostStates.push({ host: n.name, ok: false, state: `not changed: ${why}` });
         }
         if (opts.only !== 'balancer') for (const s of site.servers) hostStates.push({ host: s.label, ok: false, state: 'not changed: the preflight with discovered facts has errors' });
@@ -227,7 +230,7 @@ export class PrintHaEngine implements Engine {
           const outcomes = await driver.apply(r, facts.balancer ?? [], this.driverCtx(ctx, run.recorder, run.runId, resume?.run));
           for (const o of outcomes) {
             changed ||= o.changed;
-            const why = o.ok ? '' : ` — failed at step "${o.failedStep ?? 'apply'}": ${o.reason ?? 'see the journal'}`;
+            const why = o.ok || !o.failedStep ? '' : ` — failed at step "${o.failedStep}": ${o.reason ?? 'see the journal'}`;
             hostStates.push({ host: o.host, ok: o.ok, state: `${o.state}${why}` });
           }
         }
