@@ -8,6 +8,8 @@ import type { BenchResults } from './lib.js';
 type Bench = { name: string; load: () => Promise<{ run: () => Promise<BenchResults> }> };
 
 const BENCHES: Bench[] = [{ name: 'render', load: () => import('./render.js') }];
+// TCP sweep of verify against nmap on the lab (issue 6).
+BENCHES.push({ name: 'verify', load: () => import('./verify.js') });
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
