@@ -13,7 +13,16 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultCore } from '../../electron/core/rpc/defaults.js';
 import { validateSiteYaml } from '../../shared/rules/index.js';
-import { ensureRendererBuilt, hasChromium, launchBrowser, ROOT, startUi, type Browser, type UiProcess } from './support/browser.js';
+import {
+  answerUntil,
+  ensureRendererBuilt,
+  hasChromium,
+  launchBrowser,
+  ROOT,
+  startUi,
+  type Browser,
+  type UiProcess,
+} from './support/browser.js';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 const LAB_SITE = readFileSync(join(ROOT, 'examples', 'lab-snat.yaml'), 'utf8');
@@ -201,30 +210,7 @@ const labReason =
         ? 'the discover/apply/verify engines are not wired into this build yet'
         : '';
 if (labReason) console.warn(`e2e lab part skipped: ${labReason}.`);
-
-/** Answers every host key (accept) and credential question until `done` shows up. */
-async function answerUntil(page: Page, done: string, fingerprints: string[]): Promise<void> {
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    if (await page.getByTestId(done).isVisible()) return;
-    if (await page.getByTestId('error-banner').isVisible())
-      throw new Error(`the step failed: ${await page.getByTestId('error-banner').textContent()}`);
-    const hk = page.getByTestId('hostkey-dialog');
-    if (await hk.isVisible()) {
-      fingerprints.push((await hk.getByTestId('fingerprint').textContent()) ?? '');
-      await hk.getByRole('button', { name: 'Trust and connect' }).click();
-      continue;
-    }
-    const cred = page.getByTestId('credential-dialog');
-    if (await cred.isVisible()) {
-      await cred.locator('input[type=password]').fill(process.env.PRINTHA_LAB_PASSWORD ?? '');
-      await cred.getByRole('button', { name: 'Connect' }).click();
-      continue;
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`timed out waiting for ${done}`);
-}
+const LAB_PASSWORD = process.env.PRINTHA_LAB_PASSWORD ?? '';
 
 describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () => {
   let ui: UiProcess;
@@ -250,11 +236,11 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     await page.getByRole('heading', { level: 1, name: 'Preflight' }).waitFor();
 
     await page.getByTestId('nav-discover').click();
-    await page.getByRole('button', { name: 'Discover' }).click();
+    await page.getByRole('button', { name: 'Discover', exact: true }).click();
     const fingerprints: string[] = [];
     await page.getByTestId('hostkey-dialog').waitFor();
     await shot(page, 'lab-01-hostkey');
-    await answerUntil(page, 'discover-hosts', fingerprints);
+    await answerUntil(page, 'discover-hosts', LAB_PASSWORD, fingerprints, 240_000);
     expect(fingerprints.length).toBeGreaterThan(0);
     for (const f of fingerprints) expect(f).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(await page.locator('table tr.bad').count()).toBe(0);
@@ -267,14 +253,14 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
 
     await page.getByTestId('nav-apply').click();
     await page.getByLabel(/I reviewed the plan/).check();
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await answerUntil(page, 'apply-result', fingerprints);
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await answerUntil(page, 'apply-result', LAB_PASSWORD, fingerprints, 600_000);
     await expect(page.getByTestId('apply-result').getAttribute('class')).resolves.toMatch(/good/);
     await shot(page, 'lab-04-apply');
 
     await page.getByTestId('nav-verify').click();
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await answerUntil(page, 'verify-summary', fingerprints);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await answerUntil(page, 'verify-summary', LAB_PASSWORD, fingerprints, 240_000);
     await expect(page.getByTestId('verify-summary').textContent()).resolves.toBe('Every applicable check passed.');
     const states = await page
       .locator('[data-testid=system-overview] tr.real')
@@ -297,7 +283,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     writeFileSync(knownHosts, original.replace(line!, `${hosts} ${fake}`));
     try {
       await page.getByTestId('nav-discover').click();
-      await page.getByRole('button', { name: /Discover/ }).click();
+      await page.getByRole('button', { name: 'Discover again', exact: true }).click();
       const dlg = page.getByTestId('hostkey-changed-dialog');
       await dlg.waitFor({ timeout: 120_000 });
       await expect(dlg.textContent()).resolves.toMatch(/CHANGED/);
@@ -305,5 +291,5 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     } finally {
       writeFileSync(knownHosts, original);
     }
-  });
+  }, 900_000);
 });

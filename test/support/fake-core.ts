@@ -66,11 +66,20 @@ export interface EngineLog {
   accepted?: boolean;
   secret?: string;
   applySignalAborted?: boolean;
+  /** Set to make the next discover fail like electron/core/ssh does on a changed host key. */
+  rekeyed?: boolean;
 }
 
 export function fakeEngine(log: EngineLog = {}): Engine & { setServerState: NonNullable<CoreDeps['engine']>['setServerState'] } {
   return {
     async discover(site, ctx) {
+      if (log.rekeyed) {
+        const host = site.balancer.primary.address;
+        throw Object.assign(new Error(`The SSH host key of ${host}:22 has changed since PrintHA trusted it; nothing was done.`), {
+          code: 'HOST_KEY_CHANGED',
+          details: { host },
+        });
+      }
       log.accepted = await ctx.confirmHostKey(site.balancer.primary.address, 22, FINGERPRINT);
       if (!log.accepted)
         throw Object.assign(new Error(`You rejected the host key of ${site.balancer.primary.address}; nothing was changed.`), {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -123,3 +123,27 @@ export async function launchBrowser(
 }
 
 export const hasChromium = existsSync(CHROMIUM);
+
+/** Answers host key (trust) and password questions until the element `done` shows up. */
+export async function answerUntil(page: Page, done: string, password: string, fingerprints: string[], ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await page.getByTestId(done).isVisible()) return;
+    if (await page.getByTestId('error-banner').isVisible())
+      throw new Error(`the step failed: ${await page.getByTestId('error-banner').textContent()}`);
+    const hk = page.getByTestId('hostkey-dialog');
+    if (await hk.isVisible()) {
+      fingerprints.push((await hk.getByTestId('fingerprint').textContent()) ?? '');
+      await hk.getByRole('button', { name: 'Trust and connect' }).click();
+      continue;
+    }
+    const cred = page.getByTestId('credential-dialog');
+    if (await cred.isVisible()) {
+      await cred.locator('input[type=password]').fill(password);
+      await cred.getByRole('button', { name: 'Connect' }).click();
+      continue;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`timed out waiting for ${done}`);
+}
