@@ -46,16 +46,28 @@ export const ipcMain = {
   },
 };
 
+/** What main registered at import time (before app ready). */
+export const calls: { schemes: unknown[]; sandbox: boolean; appEvents: string[] } = { schemes: [], sandbox: false, appEvents: [] };
 export const app = {
   isPackaged: false,
   getPath: () => '/tmp/printha-stub',
-  on: () => app,
+  on: (event: string) => {
+    calls.appEvents.push(event);
+    return app;
+  },
   whenReady: () => new Promise<void>(() => undefined),
   requestSingleInstanceLock: () => true,
-  enableSandbox: () => undefined,
+  enableSandbox: () => {
+    calls.sandbox = true;
+  },
   quit: () => undefined,
 };
-export const protocol = { registerSchemesAsPrivileged: () => undefined, handle: () => undefined };
+export const protocol = {
+  registerSchemesAsPrivileged: (schemes: unknown[]) => {
+    calls.schemes.push(...schemes);
+  },
+  handle: () => undefined,
+};
 export const session = { defaultSession: {} };
 export const safeStorage = {
   isEncryptionAvailable: () => false,

@@ -236,3 +236,15 @@ describe('preload', () => {
     expect(stub.ipcRenderer.listenerCount(IPC_EVENT_CHANNEL)).toBe(0);
   });
 });
+
+describe('main entry', () => {
+  it('loads against the stub: app:// privileged, sandbox for all, hardening on every web contents', async () => {
+    const stub = (await import('electron')) as unknown as typeof ElectronStub;
+    await import('../../../electron/main/index.js');
+    expect(stub.calls.sandbox).toBe(true);
+    expect(stub.calls.schemes).toEqual([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, bypassCSP: false }) }),
+    ]);
+    expect(stub.calls.appEvents).toEqual(expect.arrayContaining(['web-contents-created', 'window-all-closed', 'second-instance']));
+  });
+});
