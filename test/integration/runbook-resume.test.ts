@@ -68,7 +68,12 @@ describe.skipIf(!!skipReason)('apply killed mid-run, then --resume', () => {
 
     // 2. apply --resume completes it
     const res = await printha(['apply', SITE, '--yes', '--only', 'balancer', '--resume', '--json'], e);
-    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    const trail = () =>
+      readJournal(jp)
+        .filter((x) => x.kind === 'step-end' || x.kind === 'note' || x.kind.startsWith('run-'))
+        .map((x) => `${x.run.slice(-6)} ${x.kind} ${x.host ?? ''} ${x.step ?? ''} ${x.result ?? ''} ${(x.message ?? '').slice(0, 160)}`)
+        .join('\n');
+    expect(res.code, `${res.stderr}\n--- journal ---\n${trail()}`).toBe(0);
     const out = JSON.parse(res.stdout) as { ok: boolean; runId: string; hostStates: { host: string; ok: boolean; state: string }[] };
     expect(out.ok).toBe(true);
     expect(out.hostStates.map((h) => h.host)).toEqual(['pha-lb2', 'pha-lb1']);
