@@ -270,12 +270,20 @@ export class LoadbalancerOrgDriver implements BalancerDriver {
         if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `restoring ${backupDir} failed: ${lastLines(res.stderr)}` };
         return { result: 'rolled-back', output: outputOf(res) };
       });
-      const action = r.site.mode === 'snat' ? 'reload-haproxy' : 'restart-ldirectord';
-      await rec.run({ host: name, step: `rollback:${action}`, title: `Apply the restored configuration (${action})`, command: shellJoin(lbcliArgv(action)) }, async () => {
-        const res = await exec(lbcliArgv(action), action);
-        const reply = parseLbcliReply(res.stdout);
-        if (reply.status !== 'success') return { result: 'failed', output: outputOf(res), message: `lbcli ${action} replied "${reply.status}"${reply.message ? `: ${reply.message}` : ''}` };
-        return { result: 'rolled-back', output: outputOf(res) };
+      // Layer 7: a graceful reload first; if the appliance refuses it (HAProxy may still be in the
+      // state the failed change left it in), a restart. Layer 4: ldirectord is restarted.
+      const actions = r.site.mode === 'snat' ? ['reload-haproxy', 'restart-haproxy'] : ['restart-ldirectord'];
+      await rec.run({ host: name, step: `rollback:${actions[0]}`, title: `Apply the restored configuration (${actions.join(', else ')})`, command: shellJoin(lbcliArgv(actions[0]!)) }, async () => {
+        const replies: string[] = [];
+        let out = '';
+        for (const action of actions) {
+          const res = await exec(lbcliArgv(action), action);
+          const reply = parseLbcliReply(res.stdout);
+          out += `${out ? '\n' : ''}$ ${shellJoin(lbcliArgv(action))}\n${outputOf(res)}`;
+          if (reply.status === 'success') return { result: 'rolled-back', output: out, ...(replies.length ? { message: `${replies.join('; ')}; ${action} succeeded` } : {}) };
+          replies.push(`lbcli ${action} replied "${reply.status}"${reply.message ? `: ${reply.message}` : ''}`);
+        }
+        return { result: 'failed', output: out, message: replies.join('; ') };
       });
       return { host: name, ok: true, changed: false, backupDir, state: `serving its previous configuration (restored from ${backupDir})` };
     } catch (e) {
