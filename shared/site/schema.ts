@@ -138,6 +138,11 @@ export const SiteSchema = z.strictObject({
     user: WindowsUser,
     /** Override the transport's port (5985 winrm, 5986 winrm-https, 22 ssh). */
     port: TcpPort.optional(),
+    /**
+     * winrm-https only: accept a certificate that is self-signed or issued to another name
+     * (New-PSSessionOption -SkipCACheck -SkipCNCheck). Default false: the certificate is checked.
+     */
+    skipCertificateCheck: z.boolean().optional(),
   }),
   overrides: z.record(z.string(), ServiceOverride).optional(),
 });
