@@ -4,7 +4,7 @@
  * arguments ($1, $2, …), never by interpolation. A non-login SSH session may lack /usr/sbin on PATH,
  * so every script sets it first.
  */
-import { SshError, isSshError } from '../ssh/index.js';
+import { isSshError, type SshError } from '../ssh/index.js';
 import type { ExecResult } from '../ssh/index.js';
 import type { RemoteHost } from './types.js';
 

@@ -217,7 +217,18 @@ export class PrintHaEngine implements Engine {
               : `apply was refused before any change, because the preflight with the discovered facts has errors: ${errors.map((f) => f.message).join(' ')}`;
           hostStates.push({ host: n.name, ok: false, state: `not changed: ${why}` });
         }
-        if (opts.only !== 'balancer') for (const s of site.servers) hostStates.push({ host: s.label, ok: false, state: 'not changed: the preflight with discovered facts has errors' });
+        if (opts.only !== 'balancer')
+          for (const s of site.servers) {
+            const sf = facts.servers?.find((x) => x.label === s.label);
+            hostStates.push({
+              host: s.label,
+              ok: false,
+              state:
+                sf && !sf.reachable
+                  ? `not changed: ${sf.error ?? 'unreachable'}. Run servers/${s.label}/prepare.ps1 on ${s.label} by hand`
+                  : 'not changed: apply was refused before any change, because the preflight with the discovered facts has errors',
+            });
+          }
         run.end(`refused: ${errors.length} error(s) after discovery`, 'failed');
         return { ok: false, runId: run.runId, hostStates, changed: false };
       }
