@@ -70,7 +70,7 @@ export async function run(): Promise<BenchResults> {
       unit: 'ms',
       target: '<500',
       ok: ms < 500,
-      note: `navigation start to the Start step mounted and interactive, median of ${RUNS} fresh-cache runs in headless Chromium`,
+      note: `navigation start to the Start step mounted and interactive, median of ${RUNS} fresh-cache runs in headless Chromium (load average ${load.toFixed(1)} on ${cpus().length} cores)`,
     },
   };
 }
