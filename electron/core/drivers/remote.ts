@@ -115,7 +115,8 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
   shift
 done
 [ $# -gt 0 ] && shift
-for x in "$@"; do mkdir -p -- "$x"; done
+# target directories (e.g. /usr/local/lib/printha for the check script HAProxy runs as its own user): 0755, not the 077 of the backup
+for x in "$@"; do (umask 022; mkdir -p -- "$x"); done
 for s in haproxy keepalived; do printf '%s %s\\n' "$s" "$(systemctl is-active "$s" 2>/dev/null || true)"; done > "$d/SERVICES"
 if [ -n "\${PRINTHA_DUMP:-}" ]; then "$PRINTHA_DUMP" --action list --function dumpconfig > "$d/dumpconfig.json" 2>&1 || true; fi
 sync 2>/dev/null || true
