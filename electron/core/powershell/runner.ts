@@ -58,6 +58,10 @@ export const nodePowerShellFactory: ShellFactory = (exe) => {
   return ps;
 };
 
+function seconds(ms: number): string {
+  return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
@@ -251,8 +255,11 @@ export class PowerShellRunner {
       rec = await Promise.race([call, timeout]);
     } catch (e) {
       await this.kill();
-      const m = e instanceof Error ? e.message : String(e);
-      throw new PowerShellRunError(`PowerShell (${this.exe.path}) failed while ${what}: ${this.redact(m) || 'the process exited'}`, 'process');
+      // node-powershell's ProcessError: "Shell process <pid> exited.\n<cause>"; the cause is what matters.
+      const cause = (e as { originalError?: unknown }).originalError;
+      const raw = cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
+      const m = /ENOENT/.test(raw) ? `the executable was not found (${raw})` : raw;
+      throw new PowerShellRunError(`PowerShell (${this.exe.path}) failed while ${what}: ${this.redact(m).replace(/\s+/g, ' ').trim() || 'the process exited'}`, 'process');
     } finally {
       if (timer) clearTimeout(timer);
       // node-powershell keeps every command (secrets included) in history: never let it grow.
@@ -260,7 +267,7 @@ export class PowerShellRunner {
     }
     if (rec === 'timeout') {
       await this.kill();
-      throw new PowerShellRunError(`PowerShell did not finish ${what} within ${Math.round(timeoutMs / 1000)} s; the local shell was restarted`, 'timeout');
+      throw new PowerShellRunError(`PowerShell did not finish ${what} within ${seconds(timeoutMs)}; the local shell was restarted`, 'timeout');
     }
     if (rec.stdout === undefined) {
       // The process exited during the invocation (node-powershell resolves with no buffers then).
