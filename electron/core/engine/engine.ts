@@ -21,7 +21,7 @@ import { StepRecorder } from '../runner/steps.js';
 import type { SshStats } from '../ssh/index.js';
 import type { ApplyOptions, ApplyResult, Engine, RunContext } from './api.js';
 import { SshConnector, type ConnectorOptions } from './connector.js';
-import { UnavailableServerEngine, type ServerEngine } from './servers.js';
+import { defaultServerEngine, type ServerEngine } from './servers.js';
 
 export interface EngineOptions extends ConnectorOptions {
   /** Where the journal of a site lives (the CLI: stateDirFor(site file)). */
@@ -50,7 +50,7 @@ export class PrintHaEngine implements Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.connector = new SshConnector(opts, this.secrets);
-    this.servers = opts.serverEngine ?? new UnavailableServerEngine();
+    this.servers = opts.serverEngine ?? defaultServerEngine();
     this.drivers = opts.drivers ?? defaultDrivers();
   }
 
@@ -247,7 +247,7 @@ export class PrintHaEngine implements Engine {
         }
       }
       if (opts.only !== 'balancer') {
-        const outcomes = await this.servers.apply(r, facts.servers ?? [], ctx);
+        const outcomes = await this.servers.apply(r, facts.servers ?? [], ctx, run.recorder);
         for (const o of outcomes) {
           changed ||= o.changed;
           hostStates.push({ host: o.host, ok: o.ok, state: o.state });

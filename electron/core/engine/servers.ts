@@ -10,6 +10,9 @@ import { delimiter, join } from 'node:path';
 import type { ServerFacts } from '../../../shared/model/facts.js';
 import type { ResolvedSite } from '../../../shared/model/resolve.js';
 import type { HostPlan } from '../../../shared/plan/model.js';
+import { findPowerShell as lookUpPowerShell, isFound } from '../powershell/find.js';
+import { WindowsServerEngine } from '../powershell/windows-engine.js';
+import type { StepRecorder } from '../runner/steps.js';
 import type { RunContext } from './api.js';
 
 export interface ServerOutcome {
@@ -22,7 +25,8 @@ export interface ServerOutcome {
 export interface ServerEngine {
   discover(r: ResolvedSite, ctx: RunContext): Promise<ServerFacts[]>;
   plan(r: ResolvedSite, facts: readonly ServerFacts[]): HostPlan[];
-  apply(r: ResolvedSite, facts: readonly ServerFacts[], ctx: RunContext): Promise<ServerOutcome[]>;
+  /** `recorder`: the run's journal (every step on every server is recorded there; on --resume it knows the steps completed before). */
+  apply(r: ResolvedSite, facts: readonly ServerFacts[], ctx: RunContext, recorder?: StepRecorder): Promise<ServerOutcome[]>;
 }
 
 export const NO_POWERSHELL = 'PowerShell remoting is not available on this machine: no pwsh/powershell executable found (install PowerShell 7)';
@@ -98,4 +102,14 @@ export class UnavailableServerEngine implements ServerEngine {
       state: `not changed: ${this.reason}. Run servers/${s.label}/prepare.ps1 on ${s.label} by hand`,
     }));
   }
+}
+
+/**
+ * The server engine for this machine: the Windows engine (electron/core/powershell/windows-engine.ts)
+ * when a PowerShell executable is found (pwsh, the .NET tool, or Windows PowerShell on Windows),
+ * otherwise the "not available" engine above with its message.
+ */
+export function defaultServerEngine(env: NodeJS.ProcessEnv = process.env): ServerEngine {
+  const found = lookUpPowerShell(env);
+  return isFound(found) ? new WindowsServerEngine({ found, env }) : new UnavailableServerEngine(env);
 }
