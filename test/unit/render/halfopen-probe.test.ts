@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 /**
  * The half-open probe (resources/checks/printha-halfopen-check) and the HAProxy form that uses it,
  * on the wire: listeners on 127.0.0.x, a capture on lo (tshark or tcpdump), and the assertion that
@@ -144,13 +145,23 @@ describe.skipIf(!canCapture)('half-open on the wire (capture on lo)', () => {
     const b = await listen('127.0.0.1');
     const ports = [portOf(a), portOf(b)];
     try {
-      const pkts = await captureLo(`tcp and host 127.0.0.1 and (port ${ports[0]} or port ${ports[1]})`, () => {
-        expect(probe(['127.0.0.1', ...ports.map(String)]).rc).toBe(0);
-      });
-      const conv = [...conversations(pkts, ports).values()];
-      expect(conv.map((c) => c.port).sort()).toEqual([...ports].sort());
-      for (const c of conv) expect(c.flags, `port ${c.port}`).toEqual(HALF_OPEN);
-      expect(pkts.some((p) => p.fin)).toBe(false);
+      // Half-open relies on Linux's delayed ACK (TCP_QUICKACK off): if the probe process is
+      // descheduled for longer than the delayed-ACK timer (~40 ms) between SYN-ACK and close, the
+      // kernel sends the ACK first. That happens only under heavy CPU starvation (seen here at load
+      // 8 on 2 cores), so up to 3 captures are taken; one must be fully half-open, and NO capture
+      // may ever contain a FIN (RST-close is unconditional).
+      let halfOpen = false;
+      for (let attempt = 1; attempt <= 3 && !halfOpen; attempt++) {
+        const pkts = await captureLo(`tcp and host 127.0.0.1 and (port ${ports[0]} or port ${ports[1]})`, () => {
+          expect(probe(['127.0.0.1', ...ports.map(String)]).rc).toBe(0);
+        });
+        const conv = [...conversations(pkts, ports).values()];
+        expect(conv.map((c) => c.port).sort()).toEqual([...ports].sort());
+        expect(pkts.some((p) => p.fin)).toBe(false);
+        halfOpen = conv.every((c) => JSON.stringify(c.flags) === JSON.stringify(HALF_OPEN));
+        if (!halfOpen) console.warn(`half-open capture attempt ${attempt}: ${conv.map((c) => `${c.port}: ${c.flags.join(' ')}`).join('; ')} (machine load ${loadavg()[0]!.toFixed(1)})`);
+      }
+      expect(halfOpen, 'no capture showed SYN, SYN-ACK, RST on every port').toBe(true);
     } finally {
       await close(a, b);
     }
