@@ -32,11 +32,14 @@ const ROOT = resolve(__dirname, '../..');
 
 function skipReason(): string {
   const found = findPowerShell();
-  if (!isFound(found)) return `pwsh is not installed on this machine (${found.missing}); NuGet has no PowerShell package here, and no fake pwsh is used`;
-  if (!hasPwsh()) return `PowerShell was found at ${found.path} but pwsh is not on PATH, so the lab's print servers get no PowerShell SSH subsystem`;
+  if (!isFound(found))
+    return `pwsh is not installed on this machine (${found.missing}); NuGet has no PowerShell package here, and no fake pwsh is used`;
+  if (!hasPwsh())
+    return `PowerShell was found at ${found.path} but pwsh is not on PATH, so the lab's print servers get no PowerShell SSH subsystem`;
   const lab = inject('labUnavailable');
   if (lab) return `the lab cannot run: ${lab}`;
-  if (!inject('labInClient')) return 'PowerShell over SSH from this process needs the lab network: run `npm run test:integration` (tests inside pha-client)';
+  if (!inject('labInClient'))
+    return 'PowerShell over SSH from this process needs the lab network: run `npm run test:integration` (tests inside pha-client)';
   return '';
 }
 
@@ -65,13 +68,21 @@ describe.skipIf(!!reason)('Windows engine, real path: pwsh + PowerShell over SSH
   beforeAll(async () => {
     env = await labEnv();
     runner = new PowerShellRunner(findPowerShell() as PowerShellFound);
-    shell = new PowerShellRemoteShell({ runner, site, ctx: ctx(), sshKeyPath: env.PRINTHA_SSH_KEY, knownHostsFile: env.PRINTHA_LAB_KNOWN_HOSTS, env: {} });
+    shell = new PowerShellRemoteShell({
+      runner,
+      site,
+      ctx: ctx(),
+      sshKeyPath: env.PRINTHA_SSH_KEY,
+      knownHostsFile: env.PRINTHA_LAB_KNOWN_HOSTS,
+      env: {},
+    });
   });
   afterAll(async () => {
     await shell?.close();
   });
 
-  const probe = "$o = [pscustomobject]@{ kind = 'probe'; host = [System.Net.Dns]::GetHostName(); runspace = [string][runspace]::DefaultRunspace.InstanceId; ps = $PSVersionTable.PSVersion.ToString() }\nConvertTo-Json -InputObject $o -Compress";
+  const probe =
+    "$o = [pscustomobject]@{ kind = 'probe'; host = [System.Net.Dns]::GetHostName(); runspace = [string][runspace]::DefaultRunspace.InstanceId; ps = $PSVersionTable.PSVersion.ToString() }\nConvertTo-Json -InputObject $o -Compress";
 
   it('opens one session per server and reuses it across steps', async () => {
     const a = (await shell.invoke('PS1', probe, 60_000)) as Record<string, string>;
@@ -101,7 +112,14 @@ describe.skipIf(!!reason)('Windows engine, real path: pwsh + PowerShell over SSH
   });
 
   it('a wrong key is refused with a message naming the key variable', async () => {
-    const bad = new PowerShellRemoteShell({ runner: new PowerShellRunner(findPowerShell() as PowerShellFound), site, ctx: ctx(), sshKeyPath: join(env.PRINTHA_LAB_DIR, 'nonexistent-key'), knownHostsFile: env.PRINTHA_LAB_KNOWN_HOSTS, env: {} });
+    const bad = new PowerShellRemoteShell({
+      runner: new PowerShellRunner(findPowerShell() as PowerShellFound),
+      site,
+      ctx: ctx(),
+      sshKeyPath: join(env.PRINTHA_LAB_DIR, 'nonexistent-key'),
+      knownHostsFile: env.PRINTHA_LAB_KNOWN_HOSTS,
+      env: {},
+    });
     try {
       const e = (await bad.invoke('PS1', probe, 60_000).catch((x: unknown) => x)) as RemoteError;
       expect(e).toBeInstanceOf(RemoteError);
@@ -118,12 +136,17 @@ describe.skipIf(!!reason)('Windows engine, real path: pwsh + PowerShell over SSH
       60_000,
     )) as { missing: string[] };
     if (cmds.missing.length > 0) {
-      console.warn(`[windows-engine] full run skipped: the lab print servers are Linux (Samba) and have no Windows shim; missing cmdlets: ${cmds.missing.join(', ')}`);
+      console.warn(
+        `[windows-engine] full run skipped: the lab print servers are Linux (Samba) and have no Windows shim; missing cmdlets: ${cmds.missing.join(', ')}`,
+      );
       t.skip();
       return;
     }
     const r = resolveSite(site);
-    const eng = new WindowsServerEngine({ found: findPowerShell() as PowerShellFound, env: { PRINTHA_WINDOWS_SSH_KEY: env.PRINTHA_SSH_KEY, PRINTHA_WINDOWS_KNOWN_HOSTS: env.PRINTHA_LAB_KNOWN_HOSTS } });
+    const eng = new WindowsServerEngine({
+      found: findPowerShell() as PowerShellFound,
+      env: { PRINTHA_WINDOWS_SSH_KEY: env.PRINTHA_SSH_KEY, PRINTHA_WINDOWS_KNOWN_HOSTS: env.PRINTHA_LAB_KNOWN_HOSTS },
+    });
     const facts = await eng.discover(r, ctx());
     expect(facts.every((f) => f.reachable)).toBe(true);
     const plans = eng.plan(r, facts);

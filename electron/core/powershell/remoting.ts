@@ -39,7 +39,11 @@ export interface RemoteTarget {
   openTimeoutMs?: number;
 }
 
-export function remoteTarget(site: Site, label: string, o: { keyFilePath?: string; knownHostsFile?: string; openTimeoutMs?: number } = {}): RemoteTarget {
+export function remoteTarget(
+  site: Site,
+  label: string,
+  o: { keyFilePath?: string; knownHostsFile?: string; openTimeoutMs?: number } = {},
+): RemoteTarget {
   const s = site.servers.find((x) => x.label === label);
   if (!s) throw new Error(`no server with label "${label}" in the site file`);
   const transport = site.windows.transport;
@@ -229,7 +233,7 @@ export function trustedHostsCommand(hosts: readonly string[]): string {
 /** What a laptop outside the domain needs for WinRM over HTTP (shown, never applied). */
 export function trustedHostsGuidance(hosts: readonly string[]): string {
   return (
-    'Without Kerberos (this machine is not in the servers\' domain, or servers are given by IP address) WinRM over HTTP ' +
+    "Without Kerberos (this machine is not in the servers' domain, or servers are given by IP address) WinRM over HTTP " +
     'only talks to servers listed in TrustedHosts, and credentials must be given explicitly. In an elevated PowerShell on this machine run: ' +
     `${trustedHostsCommand(hosts)} ` +
     '(-Concatenate keeps the existing entries; the WinRM service must be running: Start-Service WinRM). ' +
@@ -282,12 +286,24 @@ const PATTERNS: [RemoteErrorKind, RegExp][] = [
   ['unsupported', /requires WSMan|no supported WSMan client library|MI_RESULT_ACCESS_DENIED|libmi|psrpclient/i],
   ['ssh-subsystem', /subsystem request failed|subsystem .*not (found|configured)/i],
   ['ssh-host-key', /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \w+ host key is known/i],
-  ['ssh-auth', /Permission denied \((publickey|password|keyboard)|Too many authentication failures|Load key .*: (invalid format|bad permissions|incorrect passphrase)/i],
+  [
+    'ssh-auth',
+    /Permission denied \((publickey|password|keyboard)|Too many authentication failures|Load key .*: (invalid format|bad permissions|incorrect passphrase)/i,
+  ],
   ['trusted-hosts', /TrustedHosts|ServerNotTrusted|CannotUseIPAddress/i],
   ['certificate', /SSL certificate|certificate (is|was|chain)|CN\) that does not match|unknown certificate authority|revocation/i],
-  ['credentials', /Access is denied|AccessDenied|user name or password is incorrect|Logon failure|unknown user name or bad password|LogonFailure|account (is disabled|has expired)|password has expired/i],
-  ['connection-lost', /connection to the remote (computer|host) was (lost|closed)|has been interrupted|I\/O operation has been aborted|session state is Broken|pipeline has been stopped|PSRemotingTransportException|remote session .* (closed|broken)|connection (was )?reset/i],
-  ['unreachable', /WinRM cannot complete the operation|cannot connect to the destination|No such host is known|network path was not found|Could not resolve hostname|Name or service not known|Connection refused|ConnectionRefused|No route to host|Connection timed out|timed out|Network is unreachable|WinRMOperationTimeout|cannot find the computer|unable to connect/i],
+  [
+    'credentials',
+    /Access is denied|AccessDenied|user name or password is incorrect|Logon failure|unknown user name or bad password|LogonFailure|account (is disabled|has expired)|password has expired/i,
+  ],
+  [
+    'connection-lost',
+    /connection to the remote (computer|host) was (lost|closed)|has been interrupted|I\/O operation has been aborted|session state is Broken|pipeline has been stopped|PSRemotingTransportException|remote session .* (closed|broken)|connection (was )?reset/i,
+  ],
+  [
+    'unreachable',
+    /WinRM cannot complete the operation|cannot connect to the destination|No such host is known|network path was not found|Could not resolve hostname|Name or service not known|Connection refused|ConnectionRefused|No route to host|Connection timed out|timed out|Network is unreachable|WinRMOperationTimeout|cannot find the computer|unable to connect/i,
+  ],
 ];
 
 /** Classifies a raw PowerShell / ssh error text (kind only; see remoteErrorFrom for the message). */
@@ -301,7 +317,11 @@ export function remoteErrorFrom(raw: string, t: RemoteTarget, kind: RemoteErrorK
   const who = `${t.label} (${t.host})`;
   const said = tidy(raw);
   const via =
-    t.transport === 'ssh' ? `PowerShell over SSH on port ${t.port}` : t.transport === 'winrm-https' ? `WinRM over HTTPS on port ${t.port}` : `WinRM over HTTP on port ${t.port}`;
+    t.transport === 'ssh'
+      ? `PowerShell over SSH on port ${t.port}`
+      : t.transport === 'winrm-https'
+        ? `WinRM over HTTPS on port ${t.port}`
+        : `WinRM over HTTP on port ${t.port}`;
   switch (kind) {
     case 'credentials': {
       const local = t.transport !== 'ssh' && !/[\\@]/.test(t.user);
@@ -313,7 +333,11 @@ export function remoteErrorFrom(raw: string, t: RemoteTarget, kind: RemoteErrorK
       );
     }
     case 'trusted-hosts':
-      return new RemoteError(kind, t.label, `${who} cannot be used over WinRM/HTTP from this machine yet. ${trustedHostsGuidance([t.host])} Windows said: ${said}`);
+      return new RemoteError(
+        kind,
+        t.label,
+        `${who} cannot be used over WinRM/HTTP from this machine yet. ${trustedHostsGuidance([t.host])} Windows said: ${said}`,
+      );
     case 'unreachable':
       return new RemoteError(
         kind,

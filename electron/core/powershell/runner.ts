@@ -220,7 +220,10 @@ export class PowerShellRunner {
     try {
       shell = factory(this.exe);
     } catch (e) {
-      throw new PowerShellRunError(`could not start PowerShell at ${this.exe.path}: ${e instanceof Error ? e.message : String(e)}`, 'process');
+      throw new PowerShellRunError(
+        `could not start PowerShell at ${this.exe.path}: ${e instanceof Error ? e.message : String(e)}`,
+        'process',
+      );
     }
     this.shell = shell;
     this.generation++;
@@ -228,7 +231,10 @@ export class PowerShellRunner {
     const v = lastJsonObject(r.stdout);
     if (!v || v.kind !== 'printha.shell') {
       await this.kill();
-      throw new PowerShellRunError(`PowerShell at ${this.exe.path} started but did not answer the init script${r.stderr ? `: ${this.redact(r.stderr).trim().slice(0, 500)}` : ''}`, 'no-output');
+      throw new PowerShellRunError(
+        `PowerShell at ${this.exe.path} started but did not answer the init script${r.stderr ? `: ${this.redact(r.stderr).trim().slice(0, 500)}` : ''}`,
+        'no-output',
+      );
     }
     this.info = { psVersion: String(v.psVersion ?? ''), edition: String(v.edition ?? ''), platform: String(v.platform ?? '') };
     return shell;
@@ -242,7 +248,12 @@ export class PowerShellRunner {
   }
 
   /** One invocation with a timeout; on timeout or process death the shell is disposed. */
-  private async invokeLine(shell: ShellLike, line: string, timeoutMs: number, what: string): Promise<{ stdout: string; stderr: string; durationMs: number }> {
+  private async invokeLine(
+    shell: ShellLike,
+    line: string,
+    timeoutMs: number,
+    what: string,
+  ): Promise<{ stdout: string; stderr: string; durationMs: number }> {
     const t0 = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((res) => {
@@ -259,7 +270,10 @@ export class PowerShellRunner {
       const cause = (e as { originalError?: unknown }).originalError;
       const raw = cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
       const m = /ENOENT/.test(raw) ? `the executable was not found (${raw})` : raw;
-      throw new PowerShellRunError(`PowerShell (${this.exe.path}) failed while ${what}: ${this.redact(m).replace(/\s+/g, ' ').trim() || 'the process exited'}`, 'process');
+      throw new PowerShellRunError(
+        `PowerShell (${this.exe.path}) failed while ${what}: ${this.redact(m).replace(/\s+/g, ' ').trim() || 'the process exited'}`,
+        'process',
+      );
     } finally {
       if (timer) clearTimeout(timer);
       // node-powershell keeps every command (secrets included) in history: never let it grow.
@@ -267,7 +281,10 @@ export class PowerShellRunner {
     }
     if (rec === 'timeout') {
       await this.kill();
-      throw new PowerShellRunError(`PowerShell did not finish ${what} within ${seconds(timeoutMs)}; the local shell was restarted`, 'timeout');
+      throw new PowerShellRunError(
+        `PowerShell did not finish ${what} within ${seconds(timeoutMs)}; the local shell was restarted`,
+        'timeout',
+      );
     }
     if (rec.stdout === undefined) {
       // The process exited during the invocation (node-powershell resolves with no buffers then).

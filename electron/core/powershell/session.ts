@@ -100,7 +100,9 @@ export class PowerShellRemoteShell implements RemoteShell {
       ...(key ? { keyFilePath: key } : {}),
       ...(this.o.knownHostsFile && versionAtLeast(version, 7, 3) ? { knownHostsFile: this.o.knownHostsFile } : {}),
       // -ConnectingTimeout exists from PowerShell 7.2; WinRM's OpenTimeout always.
-      ...(this.o.site.windows.transport !== 'ssh' || versionAtLeast(version, 7, 2) ? { openTimeoutMs: this.o.openTimeoutMs ?? 30_000 } : {}),
+      ...(this.o.site.windows.transport !== 'ssh' || versionAtLeast(version, 7, 2)
+        ? { openTimeoutMs: this.o.openTimeoutMs ?? 30_000 }
+        : {}),
     });
     return t;
   }
@@ -131,11 +133,16 @@ export class PowerShellRemoteShell implements RemoteShell {
     if (t.transport !== 'ssh') {
       secret = await this.password(t);
       if (secret === undefined && this.platform !== 'win32')
-        throw new RemoteError('config', server, `no Windows password for ${t.user} on ${server}: set PRINTHA_WINDOWS_PASSWORD, store it in the vault, or answer the prompt`);
+        throw new RemoteError(
+          'config',
+          server,
+          `no Windows password for ${t.user} on ${server}: set PRINTHA_WINDOWS_PASSWORD, store it in the vault, or answer the prompt`,
+        );
     }
     try {
       // The first run starts the shell; the target depends on its version (-ConnectingTimeout, -Options).
-      if (!this.runner.info) await this.runner.run("ConvertTo-Json -InputObject ([pscustomobject]@{ kind = 'printha.ping' }) -Compress", { timeoutMs: 60_000 });
+      if (!this.runner.info)
+        await this.runner.run("ConvertTo-Json -InputObject ([pscustomobject]@{ kind = 'printha.ping' }) -Compress", { timeoutMs: 60_000 });
       t = this.target(server);
       const credential = secret !== undefined;
       const timeoutMs = (t.openTimeoutMs ?? 30_000) + 30_000;
@@ -186,7 +193,9 @@ export class PowerShellRemoteShell implements RemoteShell {
     const reason = typeof report.reason === 'string' ? report.reason : '';
     if (report.state === 'Missing') {
       this.sessionGen.delete(p.server);
-      p.reject(new RemoteError('shell', p.server, `the local PowerShell was restarted while a script ran on ${p.server}; run the step again`));
+      p.reject(
+        new RemoteError('shell', p.server, `the local PowerShell was restarted while a script ran on ${p.server}; run the step again`),
+      );
       return;
     }
     if (report.state === 'Failed' || report.state === 'Stopped' || report.state === 'Disconnected') {
@@ -214,7 +223,9 @@ export class PowerShellRemoteShell implements RemoteShell {
         let jobs: JobReport[];
         try {
           const r = await this.runner.run(pollJobsScript(ids, 1), { timeoutMs: 60_000 });
-          jobs = asArray(r.value.jobs).filter((j): j is JobReport => typeof j === 'object' && j !== null && typeof (j as JobReport).id === 'string');
+          jobs = asArray(r.value.jobs).filter(
+            (j): j is JobReport => typeof j === 'object' && j !== null && typeof (j as JobReport).id === 'string',
+          );
         } catch (e) {
           const m = e instanceof Error ? e.message : String(e);
           for (const [id, p] of this.pending) {
@@ -231,7 +242,13 @@ export class PowerShellRemoteShell implements RemoteShell {
           this.pending.delete(id);
           this.sessionGen.delete(p.server);
           await this.runner.run(stopJobScript(p.server, id), { timeoutMs: 60_000 }).catch(() => undefined);
-          p.reject(new RemoteError('timeout', p.server, `the script on ${p.server} did not finish within ${Math.round(p.timeoutMs / 1000)} s; it was stopped (the server may be partly changed: run the step again, every step is idempotent)`));
+          p.reject(
+            new RemoteError(
+              'timeout',
+              p.server,
+              `the script on ${p.server} did not finish within ${Math.round(p.timeoutMs / 1000)} s; it was stopped (the server may be partly changed: run the step again, every step is idempotent)`,
+            ),
+          );
         }
       }
     } finally {
@@ -243,7 +260,11 @@ export class PowerShellRemoteShell implements RemoteShell {
     try {
       return (await this.runner.run(localScriptBody(scriptText), { timeoutMs })).value;
     } catch (e) {
-      throw new RemoteError(e instanceof PowerShellRunError && e.kind === 'timeout' ? 'timeout' : 'script', 'local', `on this machine: ${e instanceof Error ? e.message : String(e)}`);
+      throw new RemoteError(
+        e instanceof PowerShellRunError && e.kind === 'timeout' ? 'timeout' : 'script',
+        'local',
+        `on this machine: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 

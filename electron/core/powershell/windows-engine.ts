@@ -26,7 +26,14 @@ import type { ResolvedSite } from '../../../shared/model/resolve.js';
 import type { HostPlan, PlanStep, ValueChange } from '../../../shared/plan/model.js';
 import { renderDnsRecordScript, dnsRecordManualStep } from '../../../shared/render/powershell/dns.js';
 import { renderPrepareScript } from '../../../shared/render/powershell/prepare.js';
-import { parseDnsResult, parsePrepareResult, parseVerifyReport, type DnsResult, type PrepareResult, type StepRecord } from '../../../shared/render/powershell/result.js';
+import {
+  parseDnsResult,
+  parsePrepareResult,
+  parseVerifyReport,
+  type DnsResult,
+  type PrepareResult,
+  type StepRecord,
+} from '../../../shared/render/powershell/result.js';
 import { renderVerifyScript } from '../../../shared/render/powershell/verify.js';
 import type { Site } from '../../../shared/site/schema.js';
 import type { StepResult } from '../../../shared/journal/events.js';
@@ -119,9 +126,11 @@ export function stepTitle(step: string): string {
     if (b === 'dns-registration') return 'Loopback adapter not registered in DNS';
   }
   if (a === 'lan' && b === 'no-vip') return 'VIP not configured on a LAN interface';
-  if (a === 'lan' && b === 'weakhost') return tail ? `Weak host receive on LAN interface ${tail}` : 'Weak host receive on the LAN interface';
+  if (a === 'lan' && b === 'weakhost')
+    return tail ? `Weak host receive on LAN interface ${tail}` : 'Weak host receive on the LAN interface';
   if (a === 'registry') return `Registry value ${b ?? ''}`;
-  if (a === 'netbios' && b === 'registry') return tail ? `NetBIOS over TCP/IP off (registry, ${tail})` : 'NetBIOS over TCP/IP off (registry)';
+  if (a === 'netbios' && b === 'registry')
+    return tail ? `NetBIOS over TCP/IP off (registry, ${tail})` : 'NetBIOS over TCP/IP off (registry)';
   if (a === 'netbios') return b ? `NetBIOS over TCP/IP off on interface ${b}` : 'NetBIOS over TCP/IP off';
   if (a === 'dns') {
     if (b === 'module') return 'DnsServer PowerShell module on this machine';
@@ -191,10 +200,17 @@ export class WindowsServerEngine implements ServerEngine {
           const rep = await this.verifyOn(shell, r, s.label, this.o.verifyTimeoutMs ?? 120_000);
           f = { ...rep.facts, label: s.label };
         } catch (e) {
-          return e instanceof RemoteError ? { label: s.label, reachable: false, error: e.message } : { label: s.label, reachable: true, error: errMessage(e) };
+          return e instanceof RemoteError
+            ? { label: s.label, reachable: false, error: e.message }
+            : { label: s.label, reachable: true, error: errMessage(e) };
         }
         try {
-          prepare.set(s.label, parsePrepareResult(await shell.invoke(s.label, renderPrepareScript(r, s.label, { dryRun: true }), this.o.verifyTimeoutMs ?? 120_000)));
+          prepare.set(
+            s.label,
+            parsePrepareResult(
+              await shell.invoke(s.label, renderPrepareScript(r, s.label, { dryRun: true }), this.o.verifyTimeoutMs ?? 120_000),
+            ),
+          );
         } catch (e) {
           prepare.set(s.label, e instanceof Error ? e : new Error(String(e)));
         }
@@ -220,7 +236,16 @@ export class WindowsServerEngine implements ServerEngine {
   plan(r: ResolvedSite, facts: readonly ServerFacts[]): HostPlan[] {
     const cache = this.cache?.key === this.siteKey(r.site) ? this.cache : undefined;
     const single = r.site.servers.length === 1;
-    const plans = r.site.servers.map((s) => this.planServer(r, s.label, s.address, facts.find((f) => f.label === s.label), cache?.prepare.get(s.label), single));
+    const plans = r.site.servers.map((s) =>
+      this.planServer(
+        r,
+        s.label,
+        s.address,
+        facts.find((f) => f.label === s.label),
+        cache?.prepare.get(s.label),
+        single,
+      ),
+    );
     if (r.site.dns) plans.push(this.planDns(r, cache?.dns));
     else if (plans[0]) plans[0].notes.push(`DNS record: manual step (the site has no dns section). ${dnsRecordManualStep(r)}`);
     return plans;
@@ -246,12 +271,22 @@ export class WindowsServerEngine implements ServerEngine {
     ];
   }
 
-  private planServer(r: ResolvedSite, label: string, address: string, f: ServerFacts | undefined, dry: PrepareResult | Error | undefined, single: boolean): HostPlan {
+  private planServer(
+    r: ResolvedSite,
+    label: string,
+    address: string,
+    f: ServerFacts | undefined,
+    dry: PrepareResult | Error | undefined,
+    single: boolean,
+  ): HostPlan {
     const file = `servers/${label}/prepare.ps1`;
     const base = { host: label, role: 'server' as const, address, diffs: [] };
     const blind = (why: string): HostPlan => ({
       ...base,
-      steps: [{ id: 'prepare', title: `Run ${file} (idempotent)`, kind: 'powershell', command: file, changes: true, note: why }, ...this.rebootSteps(single)],
+      steps: [
+        { id: 'prepare', title: `Run ${file} (idempotent)`, kind: 'powershell', command: file, changes: true, note: why },
+        ...this.rebootSteps(single),
+      ],
       changes: [],
       upToDate: false,
       notes: [why],
@@ -267,17 +302,34 @@ export class WindowsServerEngine implements ServerEngine {
     const notes: string[] = [];
     for (const s of dry.steps) {
       if (s.status === 'would-change') {
-        steps.push({ id: `prepare:${s.step}`, title: `${stepTitle(s.step)}: ${show(s.before)} → ${show(s.after)}`, kind: 'powershell', command: `${file} (step ${s.step})`, changes: true, ...(s.message ? { note: s.message } : {}) });
+        steps.push({
+          id: `prepare:${s.step}`,
+          title: `${stepTitle(s.step)}: ${show(s.before)} → ${show(s.after)}`,
+          kind: 'powershell',
+          command: `${file} (step ${s.step})`,
+          changes: true,
+          ...(s.message ? { note: s.message } : {}),
+        });
         changes.push({ name: s.step, before: s.before ?? null, after: s.after ?? null });
       } else if (s.status === 'failed') {
-        steps.push({ id: `prepare:${s.step}`, title: `${stepTitle(s.step)}: fails in the dry run`, kind: 'powershell', command: `${file} (step ${s.step})`, changes: false, note: s.message });
+        steps.push({
+          id: `prepare:${s.step}`,
+          title: `${stepTitle(s.step)}: fails in the dry run`,
+          kind: 'powershell',
+          command: `${file} (step ${s.step})`,
+          changes: false,
+          note: s.message,
+        });
         notes.push(`step ${s.step} fails in the dry run: ${s.message}`);
       }
     }
     for (const e of dry.errors) if (!notes.some((n) => n.includes(e))) notes.push(`prepare.ps1 reported: ${e}`);
     const unchanged = dry.steps.filter((s) => s.status === 'unchanged').length;
     if (unchanged > 0) notes.push(`${unchanged} setting(s) already right`);
-    if (f.pendingReboot) notes.push(`${label} already has a reboot pending (Windows Update, a rename or a file operation); the rolling reboot will complete it`);
+    if (f.pendingReboot)
+      notes.push(
+        `${label} already has a reboot pending (Windows Update, a rename or a file operation); the rolling reboot will complete it`,
+      );
     const willChange = changes.length > 0;
     if (willChange) steps.push(...this.rebootSteps(single));
     return { ...base, steps, changes, upToDate: !willChange && notes.every((n) => !n.includes('fails')), notes };
@@ -288,18 +340,48 @@ export class WindowsServerEngine implements ServerEngine {
     const base = { host: 'dns', role: 'dns' as const, address: dns.server, diffs: [] };
     const manual = dnsRecordManualStep(r);
     if (!dry || dry instanceof Error) {
-      const why = dry ? `the dry run of dns/record.ps1 on this machine failed: ${dry.message}` : 'no dry run of dns/record.ps1 in this session';
-      return { ...base, steps: [{ id: 'dns:record', title: 'Run dns/record.ps1 on this machine (idempotent)', kind: 'powershell', command: 'dns/record.ps1', changes: true, note: why }], changes: [], upToDate: false, notes: [why, manual] };
+      const why = dry
+        ? `the dry run of dns/record.ps1 on this machine failed: ${dry.message}`
+        : 'no dry run of dns/record.ps1 in this session';
+      return {
+        ...base,
+        steps: [
+          {
+            id: 'dns:record',
+            title: 'Run dns/record.ps1 on this machine (idempotent)',
+            kind: 'powershell',
+            command: 'dns/record.ps1',
+            changes: true,
+            note: why,
+          },
+        ],
+        changes: [],
+        upToDate: false,
+        notes: [why, manual],
+      };
     }
     const steps: PlanStep[] = [];
     const changes: ValueChange[] = [];
     const notes: string[] = [];
     for (const s of dry.steps) {
       if (s.status === 'would-change') {
-        steps.push({ id: s.step, title: `${stepTitle(s.step)}: ${show(s.before)} → ${show(s.after)}`, kind: 'powershell', command: `dns/record.ps1 (step ${s.step}, on this machine against ${dns.serverName ?? dns.server})`, changes: true });
+        steps.push({
+          id: s.step,
+          title: `${stepTitle(s.step)}: ${show(s.before)} → ${show(s.after)}`,
+          kind: 'powershell',
+          command: `dns/record.ps1 (step ${s.step}, on this machine against ${dns.serverName ?? dns.server})`,
+          changes: true,
+        });
         changes.push({ name: s.step, before: s.before ?? null, after: s.after ?? null });
       } else if (s.status === 'failed') {
-        steps.push({ id: s.step, title: `${stepTitle(s.step)}: fails in the dry run`, kind: 'powershell', command: `dns/record.ps1 (step ${s.step})`, changes: false, note: s.message });
+        steps.push({
+          id: s.step,
+          title: `${stepTitle(s.step)}: fails in the dry run`,
+          kind: 'powershell',
+          command: `dns/record.ps1 (step ${s.step})`,
+          changes: false,
+          note: s.message,
+        });
         notes.push(`step ${s.step} fails in the dry run: ${s.message}`);
       }
     }
@@ -309,7 +391,12 @@ export class WindowsServerEngine implements ServerEngine {
 
   // ------------------------------------------------------------------ apply
 
-  async apply(r: ResolvedSite, facts: readonly ServerFacts[], ctx: RunContext, recorder: StepRecorder = new StepRecorder(undefined, () => undefined)): Promise<ServerOutcome[]> {
+  async apply(
+    r: ResolvedSite,
+    facts: readonly ServerFacts[],
+    ctx: RunContext,
+    recorder: StepRecorder = new StepRecorder(undefined, () => undefined),
+  ): Promise<ServerOutcome[]> {
     const shell = this.makeShell(r, ctx);
     const runs: ServerRun[] = r.site.servers.map((s) => {
       const f = facts.find((x) => x.label === s.label);
@@ -334,16 +421,24 @@ export class WindowsServerEngine implements ServerEngine {
 
       // 3. rolling reboot
       // A resumed run also restarts a server whose earlier run changed it but never finished its restart.
-      const needs = runs.filter((x) => x.result && (x.result.rebootRequired || (recorder.wasCompleted(x.label, 'reboot:required') && !recorder.wasCompleted(x.label, 'wait'))));
+      const needs = runs.filter(
+        (x) =>
+          x.result &&
+          (x.result.rebootRequired || (recorder.wasCompleted(x.label, 'reboot:required') && !recorder.wasCompleted(x.label, 'wait'))),
+      );
       for (const run of needs) {
         if (run.result && run.result.errors.length > 0) run.reboot = { kind: 'held-by-failure' };
       }
       const queue = needs.filter((x) => x.reboot.kind === 'not-needed');
       for (const run of queue) run.reboot = { kind: 'held', because: 'not started' };
       if (queue.length > 0) {
-        if (r.site.servers.length === 1) recorder.note(`${queue[0]!.label} is the only server: the print service is down while it restarts`, queue[0]!.label);
+        if (r.site.servers.length === 1)
+          recorder.note(`${queue[0]!.label} is the only server: the print service is down while it restarts`, queue[0]!.label);
         const down = runs.filter((x) => x.unreachable).map((x) => x.label);
-        if (down.length > 0) recorder.note(`${down.join(', ')} could not be reached: while a server restarts, ${down.length === 1 ? 'it does' : 'they do'} not serve either`);
+        if (down.length > 0)
+          recorder.note(
+            `${down.join(', ')} could not be reached: while a server restarts, ${down.length === 1 ? 'it does' : 'they do'} not serve either`,
+          );
       }
       for (let i = 0; i < queue.length; i++) {
         const run = queue[i]!;
@@ -354,7 +449,15 @@ export class WindowsServerEngine implements ServerEngine {
         const ok = await this.rebootOne(r, shell, run, recorder);
         if (!ok) {
           for (const rest of queue.slice(i + 1)) rest.reboot = { kind: 'held', because: `the rolling reboot stopped at ${run.label}` };
-          recorder.note(`rolling reboot stopped at ${run.label}; not restarted: ${queue.slice(i + 1).map((x) => x.label).join(', ') || '(none left)'}`, run.label);
+          recorder.note(
+            `rolling reboot stopped at ${run.label}; not restarted: ${
+              queue
+                .slice(i + 1)
+                .map((x) => x.label)
+                .join(', ') || '(none left)'
+            }`,
+            run.label,
+          );
           break;
         }
       }
@@ -370,12 +473,22 @@ export class WindowsServerEngine implements ServerEngine {
     const file = `servers/${run.label}/prepare.ps1`;
     try {
       await recorder.run(
-        { host: run.label, step: 'prepare', title: `Run ${file} in the session of ${run.label}`, command: `Invoke-Command -Session $s -ScriptBlock ([scriptblock]::Create($script)) # $script = ${file}` },
+        {
+          host: run.label,
+          step: 'prepare',
+          title: `Run ${file} in the session of ${run.label}`,
+          command: `Invoke-Command -Session $s -ScriptBlock ([scriptblock]::Create($script)) # $script = ${file}`,
+        },
         async (): Promise<StepOutcome> => {
-          const res = parsePrepareResult(await shell.invoke(run.label, renderPrepareScript(r, run.label), this.o.prepareTimeoutMs ?? 600_000));
+          const res = parsePrepareResult(
+            await shell.invoke(run.label, renderPrepareScript(r, run.label), this.o.prepareTimeoutMs ?? 600_000),
+          );
           run.result = res;
           const n = (st: string) => res.steps.filter((s) => s.status === st).length;
-          return { result: 'ok', message: `${res.steps.length} step(s): ${n('changed')} changed, ${n('unchanged')} unchanged, ${n('failed')} failed${res.rebootRequired ? '; a restart is needed' : ''}` };
+          return {
+            result: 'ok',
+            message: `${res.steps.length} step(s): ${n('changed')} changed, ${n('unchanged')} unchanged, ${n('failed')} failed${res.rebootRequired ? '; a restart is needed' : ''}`,
+          };
         },
       );
     } catch (e) {
@@ -385,10 +498,19 @@ export class WindowsServerEngine implements ServerEngine {
     const res = run.result!;
     await this.recordSteps(recorder, run.label, (s) => `prepare:${s}`, file, res.steps);
     if (res.rebootRequired)
-      await recorder.run({ host: run.label, step: 'reboot:required', title: 'Changes that take effect after a restart were made' }, async () => ({ result: 'ok', message: 'the rolling reboot restarts this server' }));
+      await recorder.run(
+        { host: run.label, step: 'reboot:required', title: 'Changes that take effect after a restart were made' },
+        async () => ({ result: 'ok', message: 'the rolling reboot restarts this server' }),
+      );
   }
 
-  private async recordSteps(recorder: StepRecorder, host: string, idOf: (step: string) => string, file: string, steps: readonly StepRecord[]): Promise<void> {
+  private async recordSteps(
+    recorder: StepRecorder,
+    host: string,
+    idOf: (step: string) => string,
+    file: string,
+    steps: readonly StepRecord[],
+  ): Promise<void> {
     for (const s of steps) {
       try {
         await recorder.run({ host, step: idOf(s.step), title: stepTitle(s.step), command: `${file} (step ${s.step})` }, async () => ({
@@ -409,20 +531,43 @@ export class WindowsServerEngine implements ServerEngine {
     let res: DnsResult | undefined;
     try {
       await recorder.run(
-        { host: 'dns', step: 'dns', title: `Run dns/record.ps1 on this machine against the DNS server ${target}`, command: `dns/record.ps1 (local; -ComputerName ${target})` },
+        {
+          host: 'dns',
+          step: 'dns',
+          title: `Run dns/record.ps1 on this machine against the DNS server ${target}`,
+          command: `dns/record.ps1 (local; -ComputerName ${target})`,
+        },
         async () => {
           res = parseDnsResult(await shell.invokeLocal(renderDnsRecordScript(r), this.o.dnsTimeoutMs ?? 120_000));
-          return { result: 'ok', message: res.changed ? 'the record was created' : res.errors.length > 0 ? `failed: ${res.errors.join('; ')}` : 'nothing to change' };
+          return {
+            result: 'ok',
+            message: res.changed
+              ? 'the record was created'
+              : res.errors.length > 0
+                ? `failed: ${res.errors.join('; ')}`
+                : 'nothing to change',
+          };
         },
       );
     } catch (e) {
-      return { host: 'dns', ok: false, changed: false, state: `not changed: ${e instanceof StepFailed ? e.message : errMessage(e)}. ${dnsRecordManualStep(r)}` };
+      return {
+        host: 'dns',
+        ok: false,
+        changed: false,
+        state: `not changed: ${e instanceof StepFailed ? e.message : errMessage(e)}. ${dnsRecordManualStep(r)}`,
+      };
     }
     const d = res!;
     await this.recordSteps(recorder, 'dns', (s) => s, 'dns/record.ps1', d.steps);
     const what = `${d.recordType ?? 'A'} ${d.name ?? r.site.shareName}.${d.zone ?? dns.zone} → ${d.vip ?? r.site.vip}`;
-    if (d.errors.length > 0) return { host: 'dns', ok: false, changed: d.changed, state: `DNS record ${what} not done: ${d.errors.join('; ')}` };
-    return { host: 'dns', ok: true, changed: d.changed, state: d.changed ? `DNS record ${what} created on ${target}` : `DNS record ${what} already in place on ${target}` };
+    if (d.errors.length > 0)
+      return { host: 'dns', ok: false, changed: d.changed, state: `DNS record ${what} not done: ${d.errors.join('; ')}` };
+    return {
+      host: 'dns',
+      ok: true,
+      changed: d.changed,
+      state: d.changed ? `DNS record ${what} created on ${target}` : `DNS record ${what} already in place on ${target}`,
+    };
   }
 
   /** Restart one server and wait for it. False when the rolling reboot must stop. */
@@ -431,7 +576,12 @@ export class WindowsServerEngine implements ServerEngine {
     let bootBefore = run.facts?.lastBootTime;
     try {
       await recorder.run(
-        { host: label, step: 'reboot', title: 'Restart the server (Restart-Computer -Force)', command: 'Invoke-Command -Session $s -ScriptBlock { Restart-Computer -Force }' },
+        {
+          host: label,
+          step: 'reboot',
+          title: 'Restart the server (Restart-Computer -Force)',
+          command: 'Invoke-Command -Session $s -ScriptBlock { Restart-Computer -Force }',
+        },
         async () => {
           try {
             const v = (await shell.invoke(label, RESTART_SCRIPT, this.o.restartTimeoutMs ?? 120_000)) as Record<string, unknown>;
@@ -439,7 +589,12 @@ export class WindowsServerEngine implements ServerEngine {
             return { result: 'changed', before: bootBefore ?? null, message: 'restart requested' };
           } catch (e) {
             // Restart-Computer may cut the connection before the answer arrives: that is the restart.
-            if (e instanceof RemoteError && e.kind === 'connection-lost') return { result: 'changed', before: bootBefore ?? null, message: 'restart requested; the connection dropped as the server went down' };
+            if (e instanceof RemoteError && e.kind === 'connection-lost')
+              return {
+                result: 'changed',
+                before: bootBefore ?? null,
+                message: 'restart requested; the connection dropped as the server went down',
+              };
             throw e;
           }
         },
@@ -453,7 +608,12 @@ export class WindowsServerEngine implements ServerEngine {
     const pollMs = this.o.rebootPollMs ?? 15_000;
     try {
       const o = await recorder.run(
-        { host: label, step: 'wait', title: 'Wait until remoting answers with a new boot time and the product services run', command: `servers/${label}/verify.ps1 every ${Math.round(pollMs / 1000)} s, up to ${Math.round(timeoutMs / 60_000)} min` },
+        {
+          host: label,
+          step: 'wait',
+          title: 'Wait until remoting answers with a new boot time and the product services run',
+          command: `servers/${label}/verify.ps1 every ${Math.round(pollMs / 1000)} s, up to ${Math.round(timeoutMs / 60_000)} min`,
+        },
         () => this.waitBack(r, shell, label, bootBefore, required, timeoutMs, pollMs),
       );
       run.reboot = { kind: 'done', bootAfter: String(o.after ?? ''), services: required };
@@ -464,7 +624,15 @@ export class WindowsServerEngine implements ServerEngine {
     }
   }
 
-  private async waitBack(r: ResolvedSite, shell: RemoteShell, label: string, bootBefore: string | undefined, required: string[], timeoutMs: number, pollMs: number): Promise<StepOutcome> {
+  private async waitBack(
+    r: ResolvedSite,
+    shell: RemoteShell,
+    label: string,
+    bootBefore: string | undefined,
+    required: string[],
+    timeoutMs: number,
+    pollMs: number,
+  ): Promise<StepOutcome> {
     const t0 = this.now();
     const deadline = t0 + timeoutMs;
     let last = 'no answer yet';
@@ -495,15 +663,28 @@ export class WindowsServerEngine implements ServerEngine {
         continue;
       }
       const secs = Math.round((this.now() - t0) / 1000);
-      return { result: 'ok', before: bootBefore ?? null, after: boot, message: `back after ${secs} s, booted ${boot}${required.length > 0 ? `; running: ${required.join(', ')}` : ''}` };
+      return {
+        result: 'ok',
+        before: bootBefore ?? null,
+        after: boot,
+        message: `back after ${secs} s, booted ${boot}${required.length > 0 ? `; running: ${required.join(', ')}` : ''}`,
+      };
     }
-    throw new Error(`${label} did not come back within ${Math.round(timeoutMs / 60_000)} min (${Math.round(timeoutMs / 1000)} s): ${last}. Look at the server console; the servers after it were not restarted`);
+    throw new Error(
+      `${label} did not come back within ${Math.round(timeoutMs / 60_000)} min (${Math.round(timeoutMs / 1000)} s): ${last}. Look at the server console; the servers after it were not restarted`,
+    );
   }
 
   private outcome(run: ServerRun): ServerOutcome {
     const host = run.label;
     if (run.unreachable) return { host, ok: false, changed: false, state: `not changed: ${run.unreachable}` };
-    if (run.prepareError) return { host, ok: false, changed: false, state: `failed at step "prepare": ${run.prepareError}. The server may be partly prepared: fix the cause and run apply again (every step is idempotent)` };
+    if (run.prepareError)
+      return {
+        host,
+        ok: false,
+        changed: false,
+        state: `failed at step "prepare": ${run.prepareError}. The server may be partly prepared: fix the cause and run apply again (every step is idempotent)`,
+      };
     const res = run.result;
     if (!res) return { host, ok: false, changed: false, state: 'not changed: preparation did not run' };
     const changed = res.steps.filter((s) => s.status === 'changed');
@@ -514,7 +695,8 @@ export class WindowsServerEngine implements ServerEngine {
     if (failed.length > 0 || otherErrors.length > 0) {
       const what = [...failed.map((f) => `"${f.step}" (${f.message || 'failed'})`), ...otherErrors.map((e) => `"${e}"`)].join(', ');
       state = `partly prepared: failed at step ${what}; ${changed.length} changed, ${unchanged} unchanged`;
-    } else if (changed.length > 0) state = `prepared: ${changed.length} setting(s) changed (${changed.map((s) => s.step).join(', ')}), ${unchanged} already right`;
+    } else if (changed.length > 0)
+      state = `prepared: ${changed.length} setting(s) changed (${changed.map((s) => s.step).join(', ')}), ${unchanged} already right`;
     else state = `already prepared: nothing to change (${unchanged} setting(s) checked)`;
     const rb = run.reboot;
     let ok = failed.length === 0 && otherErrors.length === 0;

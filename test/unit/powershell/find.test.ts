@@ -11,11 +11,17 @@ const exes = (...paths: string[]) => {
 
 describe('findPowerShell (file checks only, nothing is spawned)', () => {
   it('Linux: pwsh on PATH first', () => {
-    const r = findPowerShell({ PATH: '/usr/local/bin:/opt/microsoft/powershell/7', HOME: '/home/eng' }, { platform: 'linux', isExecutable: exes('/opt/microsoft/powershell/7/pwsh', '/home/eng/.dotnet/tools/pwsh') });
+    const r = findPowerShell(
+      { PATH: '/usr/local/bin:/opt/microsoft/powershell/7', HOME: '/home/eng' },
+      { platform: 'linux', isExecutable: exes('/opt/microsoft/powershell/7/pwsh', '/home/eng/.dotnet/tools/pwsh') },
+    );
     expect(r).toEqual({ path: '/opt/microsoft/powershell/7/pwsh', kind: 'pwsh' });
   });
   it('Linux: the .NET global tool when pwsh is not on PATH', () => {
-    const r = findPowerShell({ PATH: '/usr/bin', HOME: '/home/eng' }, { platform: 'linux', isExecutable: exes('/home/eng/.dotnet/tools/pwsh') });
+    const r = findPowerShell(
+      { PATH: '/usr/bin', HOME: '/home/eng' },
+      { platform: 'linux', isExecutable: exes('/home/eng/.dotnet/tools/pwsh') },
+    );
     expect(r).toEqual({ path: '/home/eng/.dotnet/tools/pwsh', kind: 'pwsh' });
   });
   it('Linux: none — says where it looked and what to install', () => {
@@ -27,15 +33,30 @@ describe('findPowerShell (file checks only, nothing is spawned)', () => {
     });
   });
   it('Windows: pwsh.exe before Windows PowerShell', () => {
-    const env = { Path: 'C:\\Program Files\\PowerShell\\7;C:\\Windows\\System32\\WindowsPowerShell\\v1.0', USERPROFILE: 'C:\\Users\\eng', SystemRoot: 'C:\\Windows' };
-    const r = findPowerShell(env, { platform: 'win32', isExecutable: exes('C:\\Program Files\\PowerShell\\7\\pwsh.exe', 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe') });
+    const env = {
+      Path: 'C:\\Program Files\\PowerShell\\7;C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
+      USERPROFILE: 'C:\\Users\\eng',
+      SystemRoot: 'C:\\Windows',
+    };
+    const r = findPowerShell(env, {
+      platform: 'win32',
+      isExecutable: exes('C:\\Program Files\\PowerShell\\7\\pwsh.exe', 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'),
+    });
     expect(r).toEqual({ path: 'C:\\Program Files\\PowerShell\\7\\pwsh.exe', kind: 'pwsh' });
   });
   it('Windows: the .NET tool, then powershell.exe on PATH, then the in-box Windows PowerShell', () => {
     const env = { PATH: 'C:\\tools', USERPROFILE: 'C:\\Users\\eng' };
-    expect(findPowerShell(env, { platform: 'win32', isExecutable: exes('C:\\Users\\eng\\.dotnet\\tools\\pwsh.exe') })).toEqual({ path: 'C:\\Users\\eng\\.dotnet\\tools\\pwsh.exe', kind: 'pwsh' });
-    expect(findPowerShell(env, { platform: 'win32', isExecutable: exes('C:\\tools\\powershell.exe') })).toEqual({ path: 'C:\\tools\\powershell.exe', kind: 'windows-powershell' });
-    expect(findPowerShell(env, { platform: 'win32', isExecutable: exes('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe') })).toEqual({
+    expect(findPowerShell(env, { platform: 'win32', isExecutable: exes('C:\\Users\\eng\\.dotnet\\tools\\pwsh.exe') })).toEqual({
+      path: 'C:\\Users\\eng\\.dotnet\\tools\\pwsh.exe',
+      kind: 'pwsh',
+    });
+    expect(findPowerShell(env, { platform: 'win32', isExecutable: exes('C:\\tools\\powershell.exe') })).toEqual({
+      path: 'C:\\tools\\powershell.exe',
+      kind: 'windows-powershell',
+    });
+    expect(
+      findPowerShell(env, { platform: 'win32', isExecutable: exes('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe') }),
+    ).toEqual({
       path: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
       kind: 'windows-powershell',
     });
@@ -43,7 +64,12 @@ describe('findPowerShell (file checks only, nothing is spawned)', () => {
     expect('missing' in none && none.missing).toContain('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
   });
   it('PRINTHA_PWSH wins, and a wrong one is reported, not silently skipped', () => {
-    expect(findPowerShell({ PRINTHA_PWSH: '/opt/pwsh7/pwsh', PATH: '/usr/bin' }, { platform: 'linux', isExecutable: exes('/opt/pwsh7/pwsh', '/usr/bin/pwsh') })).toEqual({ path: '/opt/pwsh7/pwsh', kind: 'pwsh' });
+    expect(
+      findPowerShell(
+        { PRINTHA_PWSH: '/opt/pwsh7/pwsh', PATH: '/usr/bin' },
+        { platform: 'linux', isExecutable: exes('/opt/pwsh7/pwsh', '/usr/bin/pwsh') },
+      ),
+    ).toEqual({ path: '/opt/pwsh7/pwsh', kind: 'pwsh' });
     expect(findPowerShell({ PRINTHA_PWSH: '/nope/pwsh' }, { platform: 'linux', isExecutable: exes() })).toEqual({
       missing: 'PRINTHA_PWSH is set to /nope/pwsh, which is not an executable file: point it at pwsh (PowerShell 7) or unset it',
     });

@@ -37,44 +37,73 @@ function exampleSite(file = 'phoenix-dr.yaml'): Site {
   return structuredClone(r.site);
 }
 
-const base: RemoteTarget = { label: 'PS1', transport: 'winrm', host: 'ps1.corp.example.com', port: 5985, user: 'CORP\\deploy', skipCertificateCheck: false };
+const base: RemoteTarget = {
+  label: 'PS1',
+  transport: 'winrm',
+  host: 'ps1.corp.example.com',
+  port: 5985,
+  user: 'CORP\\deploy',
+  skipCertificateCheck: false,
+};
 
 describe('newSessionCommand: the exact New-PSSession lines', () => {
   it('WinRM over HTTP with credentials, default port', () => {
     expect(newSessionCommand(base)).toBe("New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -Port 5985");
   });
   it('WinRM over HTTP with a custom port', () => {
-    expect(newSessionCommand({ ...base, port: 15985 })).toBe("New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -Port 15985");
+    expect(newSessionCommand({ ...base, port: 15985 })).toBe(
+      "New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -Port 15985",
+    );
   });
   it('WinRM with the current Windows logon (no -Credential)', () => {
     expect(newSessionCommand(base, { credential: false })).toBe("New-PSSession -ComputerName 'ps1.corp.example.com' -Port 5985");
   });
   it('WinRM over HTTPS: -UseSSL -Port 5986, certificate checked by default', () => {
-    expect(newSessionCommand({ ...base, transport: 'winrm-https', port: 5986 })).toBe("New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -UseSSL -Port 5986");
+    expect(newSessionCommand({ ...base, transport: 'winrm-https', port: 5986 })).toBe(
+      "New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -UseSSL -Port 5986",
+    );
   });
   it('WinRM over HTTPS with a custom port', () => {
-    expect(newSessionCommand({ ...base, transport: 'winrm-https', port: 443 })).toBe("New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -UseSSL -Port 443");
+    expect(newSessionCommand({ ...base, transport: 'winrm-https', port: 443 })).toBe(
+      "New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -UseSSL -Port 443",
+    );
   });
   it('WinRM over HTTPS skips the CA and CN checks ONLY when the site says so', () => {
     expect(newSessionCommand({ ...base, transport: 'winrm-https', port: 5986, skipCertificateCheck: true })).toBe(
       "New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -UseSSL -Port 5986 -SessionOption (New-PSSessionOption -SkipCACheck -SkipCNCheck)",
     );
     // the flag means nothing for plain HTTP
-    expect(newSessionCommand({ ...base, skipCertificateCheck: true })).toBe("New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -Port 5985");
+    expect(newSessionCommand({ ...base, skipCertificateCheck: true })).toBe(
+      "New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -Port 5985",
+    );
   });
   it('an open timeout goes into New-PSSessionOption, together with the certificate options', () => {
-    expect(newSessionCommand({ ...base, openTimeoutMs: 30000 })).toBe("New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -Port 5985 -SessionOption (New-PSSessionOption -OpenTimeout 30000)");
+    expect(newSessionCommand({ ...base, openTimeoutMs: 30000 })).toBe(
+      "New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -Port 5985 -SessionOption (New-PSSessionOption -OpenTimeout 30000)",
+    );
     expect(newSessionCommand({ ...base, transport: 'winrm-https', port: 5986, skipCertificateCheck: true, openTimeoutMs: 30000 })).toBe(
       "New-PSSession -ComputerName 'ps1.corp.example.com' -Credential $cred -UseSSL -Port 5986 -SessionOption (New-PSSessionOption -OpenTimeout 30000 -SkipCACheck -SkipCNCheck)",
     );
   });
   it('PowerShell over SSH: -HostName -UserName -KeyFilePath -Port', () => {
     const t: RemoteTarget = { ...base, transport: 'ssh', port: 22, user: 'deploy', keyFilePath: '/home/eng/.ssh/id_ed25519' };
-    expect(newSessionCommand(t)).toBe("New-PSSession -HostName 'ps1.corp.example.com' -UserName 'deploy' -KeyFilePath '/home/eng/.ssh/id_ed25519' -Port 22");
-    expect(newSessionCommand({ ...t, port: 2222 })).toBe("New-PSSession -HostName 'ps1.corp.example.com' -UserName 'deploy' -KeyFilePath '/home/eng/.ssh/id_ed25519' -Port 2222");
+    expect(newSessionCommand(t)).toBe(
+      "New-PSSession -HostName 'ps1.corp.example.com' -UserName 'deploy' -KeyFilePath '/home/eng/.ssh/id_ed25519' -Port 22",
+    );
+    expect(newSessionCommand({ ...t, port: 2222 })).toBe(
+      "New-PSSession -HostName 'ps1.corp.example.com' -UserName 'deploy' -KeyFilePath '/home/eng/.ssh/id_ed25519' -Port 2222",
+    );
   });
   it('PowerShell over SSH never passes -Credential; timeout and strict known_hosts when given', () => {
-    const t: RemoteTarget = { ...base, transport: 'ssh', port: 22, user: 'CORP\\deploy', keyFilePath: 'C:\\Users\\eng\\.ssh\\id_ed25519', knownHostsFile: "C:\\Users\\eng's\\known_hosts", openTimeoutMs: 30000 };
+    const t: RemoteTarget = {
+      ...base,
+      transport: 'ssh',
+      port: 22,
+      user: 'CORP\\deploy',
+      keyFilePath: 'C:\\Users\\eng\\.ssh\\id_ed25519',
+      knownHostsFile: "C:\\Users\\eng's\\known_hosts",
+      openTimeoutMs: 30000,
+    };
     expect(newSessionCommand(t)).toBe(
       "New-PSSession -HostName 'ps1.corp.example.com' -UserName 'CORP\\deploy' -KeyFilePath 'C:\\Users\\eng\\.ssh\\id_ed25519' -Port 22 -ConnectingTimeout 30000 -Options @{ UserKnownHostsFile = 'C:\\Users\\eng''s\\known_hosts'; StrictHostKeyChecking = 'yes' }",
     );
@@ -82,9 +111,11 @@ describe('newSessionCommand: the exact New-PSSession lines', () => {
   });
   it('quotes every value: a hostile user or host stays one literal', () => {
     const evil = "x'; Remove-Item C:\\ -Recurse; '";
-    const line = newSessionCommand({ ...base, transport: 'ssh', port: 22, host: evil, user: "a\u2019b$(calc)" });
+    const line = newSessionCommand({ ...base, transport: 'ssh', port: 22, host: evil, user: 'a\u2019b$(calc)' });
     expect(line).toBe("New-PSSession -HostName 'x''; Remove-Item C:\\ -Recurse; ''' -UserName 'a\u2019\u2019b$(calc)' -Port 22");
-    expect(credentialLine("o'brien")).toBe("$cred = New-Object System.Management.Automation.PSCredential -ArgumentList @('o''brien', $phaSecret)");
+    expect(credentialLine("o'brien")).toBe(
+      "$cred = New-Object System.Management.Automation.PSCredential -ArgumentList @('o''brien', $phaSecret)",
+    );
   });
   it('rejects a timeout that is not a whole number of milliseconds', () => {
     expect(() => newSessionCommand({ ...base, openTimeoutMs: 1.5 })).toThrow(/whole number/);
@@ -94,10 +125,25 @@ describe('newSessionCommand: the exact New-PSSession lines', () => {
 describe('remoteTarget: from the site file', () => {
   it('uses the hostname (Kerberos) when given, else the address; the transport default port unless overridden', () => {
     const s = exampleSite();
-    expect(remoteTarget(s, 'PS1')).toEqual({ label: 'PS1', transport: 'winrm', host: 'ps1.corp.example.com', port: 5985, user: 'CORP\\deploy', skipCertificateCheck: false });
+    expect(remoteTarget(s, 'PS1')).toEqual({
+      label: 'PS1',
+      transport: 'winrm',
+      host: 'ps1.corp.example.com',
+      port: 5985,
+      user: 'CORP\\deploy',
+      skipCertificateCheck: false,
+    });
     s.servers[1] = { label: 'PS2', address: '192.168.81.185', weight: 100 };
     s.windows = { transport: 'winrm-https', user: 'CORP\\deploy', port: 8443, skipCertificateCheck: true };
-    expect(remoteTarget(s, 'PS2', { openTimeoutMs: 30000 })).toEqual({ label: 'PS2', transport: 'winrm-https', host: '192.168.81.185', port: 8443, user: 'CORP\\deploy', skipCertificateCheck: true, openTimeoutMs: 30000 });
+    expect(remoteTarget(s, 'PS2', { openTimeoutMs: 30000 })).toEqual({
+      label: 'PS2',
+      transport: 'winrm-https',
+      host: '192.168.81.185',
+      port: 8443,
+      user: 'CORP\\deploy',
+      skipCertificateCheck: true,
+      openTimeoutMs: 30000,
+    });
   });
   it('ssh: the key file and known_hosts come from the options, never from the site file', () => {
     const s = exampleSite('lab-lborg-dr.yaml');
@@ -111,7 +157,9 @@ describe('remoteTarget: from the site file', () => {
       keyFilePath: '/k',
       knownHostsFile: '/kh',
     });
-    expect(newSessionCommand(remoteTarget(s, 'PS2', { keyFilePath: '/k' }))).toBe("New-PSSession -HostName 'pha-ps2.lab.printha.test' -UserName 'root' -KeyFilePath '/k' -Port 22");
+    expect(newSessionCommand(remoteTarget(s, 'PS2', { keyFilePath: '/k' }))).toBe(
+      "New-PSSession -HostName 'pha-ps2.lab.printha.test' -UserName 'root' -KeyFilePath '/k' -Port 22",
+    );
   });
   it('skipCertificateCheck is ignored for plain WinRM', () => {
     const s = exampleSite();
@@ -145,7 +193,7 @@ describe('session scripts', () => {
     expect(text).toContain("$s = New-PSSession -HostName 'ps1.corp.example.com' -UserName 'CORP\\deploy' -KeyFilePath '/k' -Port 22");
   });
   it('startJobScript: the generated script travels base64 and runs with Invoke-Command -Session $s -ScriptBlock ([scriptblock]::Create($script))', () => {
-    const script = "Write-Output 'héllo'\n$x = \"$(Get-Date)\"";
+    const script = 'Write-Output \'héllo\'\n$x = "$(Get-Date)"';
     const text = startJobScript('PS1', 'j7', script);
     const b64 = Buffer.from(script, 'utf8').toString('base64');
     expect(text).toContain(`  $script = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('${b64}'))`);
@@ -155,7 +203,9 @@ describe('session scripts', () => {
     expect(text).not.toContain('Get-Date');
   });
   it('decodeScriptLine and localScriptBody run a full script (param block included) from base64', () => {
-    expect(decodeScriptLine('param([switch]$DryRun)', '$v')).toBe("$v = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('cGFyYW0oW3N3aXRjaF0kRHJ5UnVuKQ=='))");
+    expect(decodeScriptLine('param([switch]$DryRun)', '$v')).toBe(
+      "$v = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('cGFyYW0oW3N3aXRjaF0kRHJ5UnVuKQ=='))",
+    );
     expect(localScriptBody('param([switch]$DryRun)').split('\n')[1]).toBe('& ([scriptblock]::Create($phaScript))');
   });
   it('pollJobsScript / stopJobScript quote the ids and labels', () => {
@@ -169,7 +219,10 @@ describe('session scripts', () => {
   it('every script PrintHA sends parses (tree-sitter) and the server-side restart script is PowerShell 3.0', async () => {
     const texts = [
       openSessionScript(base, { credential: true }),
-      openSessionScript({ ...base, transport: 'winrm-https', port: 5986, skipCertificateCheck: true, openTimeoutMs: 30000 }, { credential: true }),
+      openSessionScript(
+        { ...base, transport: 'winrm-https', port: 5986, skipCertificateCheck: true, openTimeoutMs: 30000 },
+        { credential: true },
+      ),
       startJobScript('PS1', 'j1', 'Get-Date'),
       pollJobsScript(['j1', 'j2'], 1),
       stopJobScript('PS1', 'j1'),
@@ -185,7 +238,9 @@ describe('session scripts', () => {
 
 describe('TrustedHosts guidance (shown, never run)', () => {
   it('gives the exact Set-Item command with -Concatenate', () => {
-    expect(trustedHostsCommand(['ps1.corp.example.com', '192.168.81.185'])).toBe("Set-Item WSMan:\\localhost\\Client\\TrustedHosts -Value 'ps1.corp.example.com,192.168.81.185' -Concatenate -Force");
+    expect(trustedHostsCommand(['ps1.corp.example.com', '192.168.81.185'])).toBe(
+      "Set-Item WSMan:\\localhost\\Client\\TrustedHosts -Value 'ps1.corp.example.com,192.168.81.185' -Concatenate -Force",
+    );
     const g = trustedHostsGuidance(['192.168.81.185']);
     expect(g).toContain("Set-Item WSMan:\\localhost\\Client\\TrustedHosts -Value '192.168.81.185' -Concatenate -Force");
     expect(g).toContain('PrintHA never changes TrustedHosts itself');
@@ -197,12 +252,16 @@ describe('remotingSupport', () => {
   const pwsh = { path: '/usr/bin/pwsh', kind: 'pwsh' as const };
   const winps = { path: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', kind: 'windows-powershell' as const };
   it('WinRM from Linux/macOS is refused with the way out', () => {
-    expect(remotingSupport(pwsh, 'linux', 'winrm')).toMatch(/^WinRM remoting \(windows\.transport: winrm\) is not supported by PowerShell on Linux: use windows\.transport: ssh/);
+    expect(remotingSupport(pwsh, 'linux', 'winrm')).toMatch(
+      /^WinRM remoting \(windows\.transport: winrm\) is not supported by PowerShell on Linux: use windows\.transport: ssh/,
+    );
     expect(remotingSupport(pwsh, 'darwin', 'winrm-https')).toContain('on macOS');
     expect(remotingSupport(pwsh, 'linux', 'ssh')).toBeUndefined();
   });
   it('SSH needs PowerShell 7; Windows PowerShell does WinRM only', () => {
-    expect(remotingSupport(winps, 'win32', 'ssh')).toContain('needs PowerShell 7 (pwsh) on this machine; only Windows PowerShell was found at C:\\Windows');
+    expect(remotingSupport(winps, 'win32', 'ssh')).toContain(
+      'needs PowerShell 7 (pwsh) on this machine; only Windows PowerShell was found at C:\\Windows',
+    );
     expect(remotingSupport(winps, 'win32', 'winrm')).toBeUndefined();
     expect(remotingSupport(pwsh, 'win32', 'winrm-https')).toBeUndefined();
   });
@@ -232,14 +291,49 @@ describe('remoteErrorFrom: what Windows says, turned into what to do', () => {
       /does not answer WinRM over HTTP on port 5985: .*Enable-PSRemoting -Force/,
     ],
     ['The SSL certificate is signed by an unknown certificate authority.', https, 'certificate', /windows\.skipCertificateCheck: true/],
-    ['The SSL certificate contains a common name (CN) that does not match the hostname.', https, 'certificate', /not trusted by this machine/],
-    ['The SSH client session has ended with error message: deploy@ps1: Permission denied (publickey,password).', ssh, 'ssh-auth', /refused the SSH key of deploy: .*PRINTHA_WINDOWS_SSH_KEY/],
-    ['The SSH client session has ended with error message: Host key verification failed.', ssh, 'ssh-host-key', /PrintHA does not accept unknown keys/],
-    ['The SSH client session has ended with error message: subsystem request failed on channel 0', ssh, 'ssh-subsystem', /Subsystem powershell c:\/progra~1\/powershell\/7\/pwsh\.exe -sshs/],
-    ['ssh: connect to host ps1.corp.example.com port 22: Connection refused', ssh, 'unreachable', /does not answer PowerShell over SSH on port 22: .*sshd runs/],
+    [
+      'The SSL certificate contains a common name (CN) that does not match the hostname.',
+      https,
+      'certificate',
+      /not trusted by this machine/,
+    ],
+    [
+      'The SSH client session has ended with error message: deploy@ps1: Permission denied (publickey,password).',
+      ssh,
+      'ssh-auth',
+      /refused the SSH key of deploy: .*PRINTHA_WINDOWS_SSH_KEY/,
+    ],
+    [
+      'The SSH client session has ended with error message: Host key verification failed.',
+      ssh,
+      'ssh-host-key',
+      /PrintHA does not accept unknown keys/,
+    ],
+    [
+      'The SSH client session has ended with error message: subsystem request failed on channel 0',
+      ssh,
+      'ssh-subsystem',
+      /Subsystem powershell c:\/progra~1\/powershell\/7\/pwsh\.exe -sshs/,
+    ],
+    [
+      'ssh: connect to host ps1.corp.example.com port 22: Connection refused',
+      ssh,
+      'unreachable',
+      /does not answer PowerShell over SSH on port 22: .*sshd runs/,
+    ],
     ['ssh: Could not resolve hostname ps1.corp.example.com: Name or service not known', ssh, 'unreachable', /servers\[\]\.hostname/],
-    ['The I/O operation has been aborted because of either a thread exit or an application request.', base, 'connection-lost', /^the connection to PS1 \(ps1\.corp\.example\.com\) was lost/],
-    ['This parameter set requires WSMan, and no supported WSMan client library was found.', base, 'unsupported', /is not possible from this machine/],
+    [
+      'The I/O operation has been aborted because of either a thread exit or an application request.',
+      base,
+      'connection-lost',
+      /^the connection to PS1 \(ps1\.corp\.example\.com\) was lost/,
+    ],
+    [
+      'This parameter set requires WSMan, and no supported WSMan client library was found.',
+      base,
+      'unsupported',
+      /is not possible from this machine/,
+    ],
     ['Something nobody expected\n   at line 3', base, 'script', /^PS1 \(ps1\.corp\.example\.com\): Something nobody expected at line 3$/],
   ];
   for (const [raw, t, kind, re] of cases) {

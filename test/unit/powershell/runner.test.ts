@@ -20,7 +20,8 @@ import {
 import { lintPs3 } from '../../../electron/core/powershell/ps3lint.js';
 
 const EXE = { path: '/opt/pwsh/pwsh', kind: 'pwsh' as const };
-const INVOCATION_RE = /^& \(\[scriptblock\]::Create\(\[Text\.Encoding\]::UTF8\.GetString\(\[Convert\]::FromBase64String\('([A-Za-z0-9+/=]*)'\)\)\)\)$/;
+const INVOCATION_RE =
+  /^& \(\[scriptblock\]::Create\(\[Text\.Encoding\]::UTF8\.GetString\(\[Convert\]::FromBase64String\('([A-Za-z0-9+/=]*)'\)\)\)\)$/;
 
 function decodeLine(line: string): string {
   const m = INVOCATION_RE.exec(line);
@@ -42,7 +43,12 @@ class CannedShell implements ShellLike {
     if (a === 'hang') return new Promise<never>(() => undefined);
     if (a instanceof Error) return Promise.reject(a);
     if (a === 'exit') return Promise.resolve({ raw: '', hadErrors: false });
-    return Promise.resolve({ stdout: Buffer.from(a.stdout ?? ''), stderr: Buffer.from(a.stderr ?? ''), raw: a.stdout ?? '', hadErrors: !!a.stderr });
+    return Promise.resolve({
+      stdout: Buffer.from(a.stdout ?? ''),
+      stderr: Buffer.from(a.stderr ?? ''),
+      raw: a.stdout ?? '',
+      hadErrors: !!a.stderr,
+    });
   }
   async dispose() {
     this.disposed = true;
@@ -73,15 +79,21 @@ function runnerWith(answer: (body: string, n: number) => Answer) {
 
 describe('encoding of what reaches the shell', () => {
   it('one line: a base64 UTF-8 script block, invoked', () => {
-    const script = "$a = 'ünï'\nif ($a) {\n  \"{0}\" -f $a\n}";
+    const script = '$a = \'ünï\'\nif ($a) {\n  "{0}" -f $a\n}';
     const line = encodedInvocation(script);
     expect(line).not.toContain('\n');
     expect(decodeLine(line)).toBe(script);
   });
   it('the envelope catches a terminating error and prints it as one JSON object; secrets go base64 into a SecureString', () => {
     const e = envelope('Get-Thing', 'c2VjcmV0');
-    expect(e.split('\n').slice(0, 3)).toEqual(["$ErrorActionPreference = 'Stop'", 'try {', '$phaSecret = New-Object System.Security.SecureString']);
-    expect(e).toContain("foreach ($phaChar in [System.Text.Encoding]::UTF8.GetChars([System.Convert]::FromBase64String('c2VjcmV0'))) { $phaSecret.AppendChar($phaChar) }");
+    expect(e.split('\n').slice(0, 3)).toEqual([
+      "$ErrorActionPreference = 'Stop'",
+      'try {',
+      '$phaSecret = New-Object System.Security.SecureString',
+    ]);
+    expect(e).toContain(
+      "foreach ($phaChar in [System.Text.Encoding]::UTF8.GetChars([System.Convert]::FromBase64String('c2VjcmV0'))) { $phaSecret.AppendChar($phaChar) }",
+    );
     expect(e).toContain('$phaSecret.MakeReadOnly()');
     expect(e).toContain("kind = 'printha.error'");
     expect(envelope('Get-Thing')).not.toContain('phaSecret');
@@ -128,7 +140,9 @@ describe('PowerShellRunner (CannedShell in place of the node-powershell process)
   });
 
   it('a printha.error object becomes a PowerShellRunError of kind script, redacted', async () => {
-    const { runner } = runnerWith(() => ({ stdout: '{"kind":"printha.error","message":"bad hunter2","errorId":"X,Y","exception":"System.Exception"}' }));
+    const { runner } = runnerWith(() => ({
+      stdout: '{"kind":"printha.error","message":"bad hunter2","errorId":"X,Y","exception":"System.Exception"}',
+    }));
     const e = (await runner.run('Get-X', { timeoutMs: 1000 }).catch((x: unknown) => x)) as PowerShellRunError;
     expect(e).toBeInstanceOf(PowerShellRunError);
     expect(e.kind).toBe('script');
@@ -138,7 +152,9 @@ describe('PowerShellRunner (CannedShell in place of the node-powershell process)
 
   it('no JSON at all: a clear error with the (redacted) stderr tail', async () => {
     const { runner } = runnerWith(() => ({ stdout: '', stderr: 'The term Get-X is not recognized, hunter2' }));
-    await expect(runner.run('Get-X', { timeoutMs: 1000 })).rejects.toThrow('the script printed no JSON result: The term Get-X is not recognized, [REDACTED]');
+    await expect(runner.run('Get-X', { timeoutMs: 1000 })).rejects.toThrow(
+      'the script printed no JSON result: The term Get-X is not recognized, [REDACTED]',
+    );
   });
 
   it('a timeout disposes the shell; the next run starts a new one (generation 2)', async () => {
@@ -175,7 +191,10 @@ describe('PowerShellRunner (CannedShell in place of the node-powershell process)
 
   it('a secret never reaches the shell in clear, the history is cleared after it, and it is redacted from errors', async () => {
     const secret = 'S3cret-Pa55!';
-    const { runner, shells } = runnerWith(() => ({ stdout: '', stderr: `failed for S3cret-Pa55! / ${Buffer.from(secret).toString('base64')}` }));
+    const { runner, shells } = runnerWith(() => ({
+      stdout: '',
+      stderr: `failed for S3cret-Pa55! / ${Buffer.from(secret).toString('base64')}`,
+    }));
     const e = (await runner.run('New-Thing', { timeoutMs: 1000, secret }).catch((x: unknown) => x)) as Error;
     const sent = shells[0]!.sent;
     expect(sent.some((l) => l.includes(secret))).toBe(false);
@@ -198,7 +217,9 @@ describe('PowerShellRunner (CannedShell in place of the node-powershell process)
       const e = (await runner.run('Get-Date', { timeoutMs: 5000 }).catch((x: unknown) => x)) as PowerShellRunError;
       expect(e).toBeInstanceOf(PowerShellRunError);
       expect(e.kind).toBe('process');
-      expect(e.message).toMatch(/^PowerShell \(\/nonexistent\/printha\/pwsh\) failed while starting PowerShell: the executable was not found \(spawn \/nonexistent\/printha\/pwsh ENOENT\)$/);
+      expect(e.message).toMatch(
+        /^PowerShell \(\/nonexistent\/printha\/pwsh\) failed while starting PowerShell: the executable was not found \(spawn \/nonexistent\/printha\/pwsh ENOENT\)$/,
+      );
       await runner.close();
       await new Promise((res) => setTimeout(res, 50));
       expect(unhandled).toEqual([]);

@@ -59,13 +59,20 @@ describe('PowerShellRemoteShell: refusals before anything starts', () => {
   it('SSH with Windows PowerShell only: unsupported', async () => {
     const { runner, started } = neverStarted('windows-powershell');
     const sh = new PowerShellRemoteShell({ runner, site: site('lab-lborg-dr.yaml'), ctx, platform: 'win32', env: {} });
-    await expect(sh.invoke('PS1', 'Get-Date', 1000)).rejects.toMatchObject({ kind: 'unsupported', message: expect.stringContaining('needs PowerShell 7 (pwsh)') });
+    await expect(sh.invoke('PS1', 'Get-Date', 1000)).rejects.toMatchObject({
+      kind: 'unsupported',
+      message: expect.stringContaining('needs PowerShell 7 (pwsh)'),
+    });
     expect(started()).toBe(0);
   });
   it('SSH without a key file: says which variable to set', async () => {
     const { runner, started } = neverStarted();
     const sh = new PowerShellRemoteShell({ runner, site: site('lab-lborg-dr.yaml'), ctx, platform: 'linux', env: {} });
-    await expect(sh.invoke('PS2', 'Get-Date', 1000)).rejects.toMatchObject({ kind: 'config', server: 'PS2', message: expect.stringContaining('set PRINTHA_WINDOWS_SSH_KEY') });
+    await expect(sh.invoke('PS2', 'Get-Date', 1000)).rejects.toMatchObject({
+      kind: 'config',
+      server: 'PS2',
+      message: expect.stringContaining('set PRINTHA_WINDOWS_SSH_KEY'),
+    });
     expect(started()).toBe(0);
   });
   it('WinRM on Windows: the password is asked per server first; a shell that cannot start is a clear "shell" error', async () => {

@@ -26,7 +26,8 @@ import { RESTART_SCRIPT } from '../../../electron/core/powershell/windows-engine
 
 export const WINRM_UNREACHABLE =
   'Connecting to remote server {host} failed with the following error message : WinRM cannot complete the operation. Verify that the specified computer name is valid, that the computer is accessible over the network, and that a firewall exception for the WinRM service is enabled and allows access from this computer. For more information, see the about_Remote_Troubleshooting Help topic.';
-export const ACCESS_DENIED = 'Connecting to remote server {host} failed with the following error message : Access is denied. For more information, see the about_Remote_Troubleshooting Help topic.';
+export const ACCESS_DENIED =
+  'Connecting to remote server {host} failed with the following error message : Access is denied. For more information, see the about_Remote_Troubleshooting Help topic.';
 export const CONNECTION_ABORTED = 'The I/O operation has been aborted because of either a thread exit or an application request.';
 
 export interface PendingChange {
@@ -80,7 +81,8 @@ function iso(t: number): string {
   return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-const CFG_RE = /\$cfg = \[System\.Text\.Encoding\]::UTF8\.GetString\(\[System\.Convert\]::FromBase64String\('([A-Za-z0-9+/=]+)'\)\) \| ConvertFrom-Json/;
+const CFG_RE =
+  /\$cfg = \[System\.Text\.Encoding\]::UTF8\.GetString\(\[System\.Convert\]::FromBase64String\('([A-Za-z0-9+/=]+)'\)\) \| ConvertFrom-Json/;
 
 function cfgOf(script: string): Record<string, unknown> | undefined {
   const m = CFG_RE.exec(script);
@@ -242,7 +244,11 @@ export class StrictFakeWindowsHosts {
       domain: 'corp.example.com',
       printServerRole: true,
       printerShares: ['KM-C458-Finance', 'HP-LaserJet-4th-Floor'],
-      productServices: (h.spec.services ?? ['DispatcherPhoenixService']).map((name) => ({ name, displayName: name, status: running ? 'Running' : 'StartPending' })),
+      productServices: (h.spec.services ?? ['DispatcherPhoenixService']).map((name) => ({
+        name,
+        displayName: name,
+        status: running ? 'Running' : 'StartPending',
+      })),
       nics: [],
       registry: { disableLoopbackCheck: 1, disableStrictNameChecking: null, optionalNames: null },
       loopbackAdapter: null,
@@ -308,8 +314,20 @@ export class StrictFakeWindowsHosts {
       steps: [
         { step: 'dns:module', status: 'unchanged', before: 'DnsServer module', after: 'DnsServer module', message: '' },
         { step: 'dns:zone', status: 'unchanged', before: dns.zone, after: dns.zone, message: '' },
-        { step: 'dns:record', status, before: exists ? `A ${fqdn} -> ${this.r.site.vip}` : null, after: `A ${fqdn} -> ${this.r.site.vip}`, message: '' },
-        { step: 'dns:resolve', status: dryRun && !exists ? 'skipped' : 'unchanged', before: [this.r.site.vip], after: this.r.site.vip, message: '' },
+        {
+          step: 'dns:record',
+          status,
+          before: exists ? `A ${fqdn} -> ${this.r.site.vip}` : null,
+          after: `A ${fqdn} -> ${this.r.site.vip}`,
+          message: '',
+        },
+        {
+          step: 'dns:resolve',
+          status: dryRun && !exists ? 'skipped' : 'unchanged',
+          before: [this.r.site.vip],
+          after: this.r.site.vip,
+          message: '',
+        },
       ],
       changed: status === 'changed',
       errors: [],

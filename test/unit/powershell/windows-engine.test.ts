@@ -27,7 +27,12 @@ function site(servers = 2, patch: (s: Site) => void = () => undefined): Resolved
   const r = loadSiteYaml(readFileSync(join(ROOT, 'examples/phoenix-dr.yaml'), 'utf8'));
   if (!r.ok) throw new Error('example site does not load');
   const s = structuredClone(r.site);
-  s.servers = Array.from({ length: servers }, (_, i) => ({ label: `PS${i + 1}`, address: `192.168.81.${184 + i}`, hostname: `ps${i + 1}.corp.example.com`, weight: 100 }));
+  s.servers = Array.from({ length: servers }, (_, i) => ({
+    label: `PS${i + 1}`,
+    address: `192.168.81.${184 + i}`,
+    hostname: `ps${i + 1}.corp.example.com`,
+    weight: 100,
+  }));
   patch(s);
   return resolveSite(s);
 }
@@ -39,7 +44,11 @@ const PENDING: PendingChange[] = [
 ];
 
 function hosts(n: number, extra: Partial<Record<string, Partial<FakeHostSpec>>> = {}): FakeHostSpec[] {
-  return Array.from({ length: n }, (_, i) => ({ label: `PS${i + 1}`, pending: PENDING.map((p) => ({ ...p })), ...(extra[`PS${i + 1}`] ?? {}) }));
+  return Array.from({ length: n }, (_, i) => ({
+    label: `PS${i + 1}`,
+    pending: PENDING.map((p) => ({ ...p })),
+    ...(extra[`PS${i + 1}`] ?? {}),
+  }));
 }
 
 function ctxWith(password: string | undefined, events: JournalEvent[] = []): RunContext {
@@ -96,7 +105,9 @@ describe('WindowsServerEngine: discover and plan', () => {
       ['PS1', true, '2026-11-19T08:00:00Z'],
       ['PS2', true, '2026-11-19T08:00:00Z'],
     ]);
-    expect(fake.calls.map((c) => `${c.host}:${c.what}`).sort()).toEqual(['PS1:prepare-dry', 'PS1:verify', 'PS2:prepare-dry', 'PS2:verify', 'local:dns-dry'].sort());
+    expect(fake.calls.map((c) => `${c.host}:${c.what}`).sort()).toEqual(
+      ['PS1:prepare-dry', 'PS1:verify', 'PS2:prepare-dry', 'PS2:verify', 'local:dns-dry'].sort(),
+    );
 
     const plans = eng.plan(r, facts);
     expect(plans.map((p) => p.host)).toEqual(['PS1', 'PS2', 'dns']);
@@ -107,7 +118,13 @@ describe('WindowsServerEngine: discover and plan', () => {
       { name: 'registry:OptionalNames', before: ['OLDNAME'], after: ['OLDNAME', 'Dispatcher'] },
       { name: 'netbios:12', before: 0, after: 2 },
     ]);
-    expect(ps1.steps.map((s) => s.id)).toEqual(['prepare:loopback:adapter', 'prepare:registry:OptionalNames', 'prepare:netbios:12', 'reboot', 'wait']);
+    expect(ps1.steps.map((s) => s.id)).toEqual([
+      'prepare:loopback:adapter',
+      'prepare:registry:OptionalNames',
+      'prepare:netbios:12',
+      'reboot',
+      'wait',
+    ]);
     expect(ps1.steps[1]!.title).toBe('Registry value OptionalNames: ["OLDNAME"] → ["OLDNAME","Dispatcher"]');
     expect(ps1.steps[3]!.kind).toBe('reboot');
     const dns = plans[2]!;
@@ -146,7 +163,9 @@ describe('WindowsServerEngine: apply with a rolling reboot', () => {
       ['PS3', true, true],
       ['dns', true, true],
     ]);
-    expect(out[0]!.state).toMatch(/^prepared: 3 setting\(s\) changed \(loopback:adapter, registry:OptionalNames, netbios:12\), 1 already right; restarted \(one server at a time\) and back, booted 2026-11-20T08:0\d:\d\dZ, DispatcherPhoenixService running$/);
+    expect(out[0]!.state).toMatch(
+      /^prepared: 3 setting\(s\) changed \(loopback:adapter, registry:OptionalNames, netbios:12\), 1 already right; restarted \(one server at a time\) and back, booted 2026-11-20T08:0\d:\d\dZ, DispatcherPhoenixService running$/,
+    );
     expect(out[3]!.state).toBe('DNS record A Dispatcher.corp.example.com → 192.168.81.10 created on 192.168.81.5');
 
     // never two down together, in site order, each only after the previous one is back WITH its services
@@ -172,7 +191,12 @@ describe('WindowsServerEngine: apply with a rolling reboot', () => {
     // the journal: every prepare step with before/after, the reboot and the wait
     const ev = j.events();
     const opt = stepEnd(ev, 'PS2', 'prepare:registry:OptionalNames')!;
-    expect(opt).toMatchObject({ result: 'changed', before: ['OLDNAME'], after: ['OLDNAME', 'Dispatcher'], title: 'Registry value OptionalNames' });
+    expect(opt).toMatchObject({
+      result: 'changed',
+      before: ['OLDNAME'],
+      after: ['OLDNAME', 'Dispatcher'],
+      title: 'Registry value OptionalNames',
+    });
     expect(stepEnd(ev, 'PS1', 'prepare:registry:DisableLoopbackCheck')).toMatchObject({ result: 'unchanged' });
     expect(stepEnd(ev, 'PS3', 'reboot')).toMatchObject({ result: 'changed', before: '2026-11-19T08:00:00Z' });
     const wait = stepEnd(ev, 'PS2', 'wait')!;
@@ -236,7 +260,11 @@ describe('WindowsServerEngine: apply with a rolling reboot', () => {
 
   it('a step failing on one server lets the others complete; the report names the step and the server; the failed server is not restarted', async () => {
     const r = site(2);
-    const fake = new StrictFakeWindowsHosts(r, hosts(2, { PS1: { failStep: { step: 'registry:OptionalNames', message: 'Requested registry access is not allowed.' } } }), PASSWORD);
+    const fake = new StrictFakeWindowsHosts(
+      r,
+      hosts(2, { PS1: { failStep: { step: 'registry:OptionalNames', message: 'Requested registry access is not allowed.' } } }),
+      PASSWORD,
+    );
     const eng = engineFor(fake);
     const ctx = ctxWith(PASSWORD);
     const j = journal();
@@ -249,7 +277,10 @@ describe('WindowsServerEngine: apply with a rolling reboot', () => {
     expect(out[1]!.state).toContain('restarted (one server at a time) and back');
     expect(fake.host('PS1').restarts).toBe(0);
     expect(fake.host('PS2').restarts).toBe(1);
-    expect(stepEnd(j.events(), 'PS1', 'prepare:registry:OptionalNames')).toMatchObject({ result: 'failed', message: 'Requested registry access is not allowed.' });
+    expect(stepEnd(j.events(), 'PS1', 'prepare:registry:OptionalNames')).toMatchObject({
+      result: 'failed',
+      message: 'Requested registry access is not allowed.',
+    });
     expect(stepEnd(j.events(), 'PS1', 'prepare:netbios:12')).toMatchObject({ result: 'changed' });
   });
 
@@ -279,14 +310,22 @@ describe('WindowsServerEngine: apply with a rolling reboot', () => {
     const ctx = ctxWith(PASSWORD);
     const facts = await eng.discover(r, ctx);
     expect(facts[1]!.reachable).toBe(false);
-    expect(facts[1]!.error).toContain('PS2 (ps2.corp.example.com) does not answer WinRM over HTTP on port 5985: check that the server is on');
+    expect(facts[1]!.error).toContain(
+      'PS2 (ps2.corp.example.com) does not answer WinRM over HTTP on port 5985: check that the server is on',
+    );
     expect(facts[1]!.error).toContain('Enable-PSRemoting -Force on the server) and the firewall allows TCP 5985');
     const j = journal();
     const out = await eng.apply(r, facts, ctx, j.recorder);
     expect(out[0]!.ok).toBe(true);
     expect(out[1]!.state).toMatch(/^not changed: PS2 \(ps2\.corp\.example\.com\) does not answer/);
     expect(fake.host('PS1').restarts).toBe(1);
-    expect(j.events().some((e) => e.kind === 'note' && e.message?.startsWith('PS2 could not be reached: while a server restarts, it does not serve either'))).toBe(true);
+    expect(
+      j
+        .events()
+        .some(
+          (e) => e.kind === 'note' && e.message?.startsWith('PS2 could not be reached: while a server restarts, it does not serve either'),
+        ),
+    ).toBe(true);
   });
 
   it('a restart that cuts the connection before answering still counts, and the wait uses the discovered boot time', async () => {
@@ -297,9 +336,14 @@ describe('WindowsServerEngine: apply with a rolling reboot', () => {
     const j = journal();
     const out = await eng.apply(r, await eng.discover(r, ctx), ctx, j.recorder);
     expect(out[0]!.ok).toBe(true);
-    expect(stepEnd(j.events(), 'PS1', 'reboot')).toMatchObject({ result: 'changed', message: 'restart requested; the connection dropped as the server went down' });
+    expect(stepEnd(j.events(), 'PS1', 'reboot')).toMatchObject({
+      result: 'changed',
+      message: 'restart requested; the connection dropped as the server went down',
+    });
     expect(stepEnd(j.events(), 'PS1', 'wait')).toMatchObject({ result: 'ok', before: '2026-11-19T08:00:00Z' });
-    expect(j.events().some((e) => e.kind === 'note' && e.message === 'PS1 is the only server: the print service is down while it restarts')).toBe(true);
+    expect(
+      j.events().some((e) => e.kind === 'note' && e.message === 'PS1 is the only server: the print service is down while it restarts'),
+    ).toBe(true);
   });
 
   it('waits for the product services, not only for remoting', async () => {

@@ -61,11 +61,21 @@ describe('PrintHaEngine with the Windows engine', () => {
       labels.map((label) => ({ label, pending: [{ step: 'registry:DisableStrictNameChecking', before: null, after: 1 }] })),
       'pw-1234',
     );
-    const server = new WindowsServerEngine({ shell: (_r, ctx) => fake.shell(ctx), now: fake.clock.now, sleep: fake.clock.sleep, rebootPollMs: 10_000 });
+    const server = new WindowsServerEngine({
+      shell: (_r, ctx) => fake.shell(ctx),
+      now: fake.clock.now,
+      sleep: fake.clock.sleep,
+      rebootPollMs: 10_000,
+    });
     const stateDir = tmp();
     const engine = new PrintHaEngine({ stateDir, serverEngine: server });
     const live: JournalEvent[] = [];
-    const ctx: RunContext = { knownHostsPath: join(stateDir, 'kh'), credential: async () => 'pw-1234', confirmHostKey: async () => false, onEvent: (e) => live.push(e) };
+    const ctx: RunContext = {
+      knownHostsPath: join(stateDir, 'kh'),
+      credential: async () => 'pw-1234',
+      confirmHostKey: async () => false,
+      onEvent: (e) => live.push(e),
+    };
     try {
       const res = await engine.apply(site, ctx, { confirmed: true, only: 'servers' });
       expect(res.hostStates.map((h) => [h.host, h.ok])).toEqual([...labels.map((l) => [l, true]), ['dns', true]]);
@@ -76,7 +86,11 @@ describe('PrintHaEngine with the Windows engine', () => {
         .split('\n')
         .map((l) => JSON.parse(l) as JournalEvent);
       const mine = journal.filter((e) => e.run === res.runId && e.kind === 'step-end');
-      expect(mine.find((e) => e.host === labels[0] && e.step === 'prepare:registry:DisableStrictNameChecking')).toMatchObject({ result: 'changed', before: null, after: 1 });
+      expect(mine.find((e) => e.host === labels[0] && e.step === 'prepare:registry:DisableStrictNameChecking')).toMatchObject({
+        result: 'changed',
+        before: null,
+        after: 1,
+      });
       expect(mine.filter((e) => e.step === 'wait').map((e) => e.host)).toEqual(labels);
       expect(live.some((e) => e.kind === 'step-end' && e.step === 'reboot')).toBe(true);
       expect(fake.maxConcurrentDown()).toBe(1);
