@@ -2,19 +2,38 @@
  * The core as the app and `printha ui` run it: the real renderer of generated files, the engine
  * (when this build has one), the examples folder and PrintHA's own known_hosts file.
  */
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { renderSite } from '../../../shared/render/index.js';
 import { runRules } from '../../../shared/rules/index.js';
+import type { Site } from '../../../shared/site/schema.js';
+import { PrintHaEngine } from '../engine/engine.js';
+import { setServerState } from '../probes/server-state.js';
+import { verifySite } from '../probes/verify.js';
 import type { Vault } from '../vault/types.js';
 import { createCore, type Core, type CoreDeps } from './core.js';
 
+/** Where the app keeps a site's journal and saved plan/verify (the wizard has no site file path: keyed by name). */
+export function uiStateDir(site: Site, env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.PRINTHA_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'printha', 'sites');
+  const slug = site.name.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60);
+  return join(root, `ui-${slug}-${createHash('sha256').update(site.name).digest('hex').slice(0, 8)}`);
+}
+
 /**
- * The engine behind discover/plan/apply/verify. Returns undefined until the engines are wired:
- * the wizard then shows "not available in this build" for those steps.
+ * The engine behind discover/plan/apply/verify and the overview's drain/halt/online: the same
+ * PrintHaEngine the CLI uses, verification from electron/core/probes.
  */
-export function defaultEngine(): CoreDeps['engine'] {
-  return undefined;
+export function defaultEngine(env: NodeJS.ProcessEnv = process.env): CoreDeps['engine'] {
+  const engine = new PrintHaEngine({ stateDir: (site) => uiStateDir(site, env), ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}) });
+  return {
+    discover: (site, ctx) => engine.discover(site, ctx),
+    plan: (site, ctx) => engine.plan(site, ctx),
+    apply: (site, ctx, opts) => engine.apply(site, ctx, opts),
+    verify: (site, ctx, opts) => verifySite(site, ctx, opts),
+    setServerState: (site, ctx, req) => setServerState(site, ctx, req),
+  };
 }
 
 /** PrintHA's own known_hosts (OpenSSH format), never ~/.ssh/known_hosts. */
@@ -36,7 +55,7 @@ export interface DefaultCoreOptions {
 
 export function createDefaultCore(o: DefaultCoreOptions = {}): Core {
   const env = o.env ?? process.env;
-  const engine = o.engine ?? defaultEngine();
+  const engine = o.engine ?? defaultEngine(env);
   return createCore({
     render: (site) => renderSite(site, runRules(site)),
     knownHostsPath: o.knownHostsPath ?? defaultKnownHostsPath(env),
