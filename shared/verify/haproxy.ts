@@ -112,7 +112,7 @@ export function haproxyStatusToState(status: string): RealServerState {
 export function haproxyReason(row: StatRow): string | undefined {
   const parts: string[] = [];
   const st = row.status.trim();
-  if (/^(UP|DOWN) \d+\/\d+$/.test(st)) parts.push(st.startsWith('UP') ? `going down (${st})` : `coming up (${st})`);
+  if (/^(UP|DOWN) \d+\/\d+$/.test(st)) parts.push(`checks in transition (${st})`);
   if (/^no check$/i.test(st)) parts.push('no health check');
   if (row.tracked) parts.push(`tracks ${row.tracked}`);
   const chk = row.checkStatus.replace(/^\*\s*/, '');

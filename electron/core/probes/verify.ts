@@ -781,6 +781,22 @@ async function setServerState(c: Ctx, nodes: BalancerNodes, views: readonly Node
   return ev;
 }
 
+/** The server is UP (no transition like "UP 1/3") in every VIP label on every reachable node. */
+async function fullyUp(c: Ctx, nodes: BalancerNodes, views: readonly NodeView[], server: string): Promise<boolean> {
+  const { r } = c;
+  for (const v of views.filter((x) => x.reachable)) {
+    if (r.site.balancer.platform === 'linux-haproxy') {
+      const st = await readShowStat(await nodes.exec(v.info), v.info, HAPROXY_ADMIN_SOCKET);
+      if (st.error) return false;
+      for (const vip of r.vips) if (st.rows.find((x) => x.proxy === vip.label && x.server === server)?.status !== 'UP') return false;
+    } else {
+      const nv = await readNodeView(r, nodes, v.info);
+      if (!nv.rows.every((row) => row.reals.find((x) => x.label === server)?.state === 'up')) return false;
+    }
+  }
+  return true;
+}
+
 async function drill(c: Ctx, nodes: BalancerNodes, views: readonly NodeView[], pers: Persistence): Promise<void> {
   const { r } = c;
   const { site } = r;
@@ -839,9 +855,10 @@ async function drill(c: Ctx, nodes: BalancerNodes, views: readonly NodeView[], p
       const t1 = performance.now();
       try {
         evidence.push(...(await setServerState(c, nodes, views, victim, 'ready')));
+        // Back means fully UP on every node: HAProxy shows "UP 1/3" after a maint -> ready until
+        // the next check passes, and each node checks on its own.
         while (performance.now() - t1 < 60_000) {
-          const v = await readNodeView(r, nodes, active!.info);
-          if (v.rows.every((row) => row.reals.find((x) => x.label === victim)?.state === 'up')) {
+          if (await fullyUp(c, nodes, views, victim)) {
             restored = Math.round(performance.now() - t1);
             break;
           }
@@ -868,7 +885,7 @@ async function drill(c: Ctx, nodes: BalancerNodes, views: readonly NodeView[], p
     category: 'drill',
     target: `${victim} after the drill`,
     expectation: 'UP again in the balancer view (state ready / online)',
-    observation: restored !== undefined ? `UP in every VIP label ${(restored / 1000).toFixed(2)} s after the restore` : `NOT back up within 60 s: check ${victim} in the balancer now`,
+    observation: restored !== undefined ? `UP in every VIP label on every node ${(restored / 1000).toFixed(2)} s after the restore` : `NOT back up within 60 s: check ${victim} in the balancer now`,
     status: restored !== undefined ? 'pass' : 'fail',
     ...(restored !== undefined ? { durationMs: restored } : {}),
   });
