@@ -73,14 +73,23 @@ function halfOpenRow(r: ResolvedSite, k: Kind, v: ResolvedVip): ComplianceRow {
         `The appliance has no half-open check type (${k === 'lborg-l4' ? 'ldirectord connect checks close with FIN' : 'the Layer 7 connect check takes one port'}); the probe is a script PrintHA installs in /var/lib/loadbalancer.org/check on both appliances. It relies on Linux delayed ACK (platforms.md §1.2, §7).`,
       );
     case 'haproxy':
-      return row(
-        `halfopen-check:${v.label}`,
-        req,
-        src,
-        `HAProxy TCP check on each check port (${list}): each check port probed half-open; a pure connect check closes with RST after SYN-ACK without completing the handshake`,
-        'met',
-        'HAProxy closes checks with RST, never FIN, and holds back the handshake ACK for a connect-only check on Linux (platforms.md §1.2).',
-      );
+      return v.check.ports.length > 1
+        ? row(
+            `halfopen-check:${v.label}`,
+            req,
+            src,
+            `check-only backend halfopen.${v.label}.* runs ${HALFOPEN_PROBE_NAME} as an HAProxy external check against ${list} in parallel; the traffic servers track it`,
+            'met',
+            'With two native `tcp-check connect` rules only the last is half-open (HAProxy 2.6: TCP_QUICKACK is cleared for the last rule only), so the probe script does every port; verified on the wire (docs/HALF-OPEN.md). Needs `external-check` in global.',
+          )
+        : row(
+            `halfopen-check:${v.label}`,
+            req,
+            src,
+            `HAProxy native check on port ${list}: a connect-only check closes with RST after SYN-ACK without completing the handshake`,
+            'met',
+            'HAProxy closes checks with RST, never FIN, and holds back the handshake ACK for a connect-only check on Linux (platforms.md §1.2).',
+          );
     case 'keepalived':
       return row(
         `halfopen-check:${v.label}`,

@@ -49,7 +49,8 @@ describe('complianceTable: Paragon requirements (seed 003) per platform and mode
     expect(how('f5-bigip', 'snat')).toContain('tcp-half-open');
     expect(how('netscaler', 'snat')).toContain('-monConnectionClose RESET');
     expect(how('loadbalancer-org', 'dr')).toContain('printha-halfopen-check-ParagonTerminal');
-    expect(how('linux-haproxy', 'snat')).toContain('each check port probed half-open');
+    expect(how('linux-haproxy', 'snat')).toContain('external check');
+    expect(how('linux-haproxy', 'snat')).toContain('halfopen.ParagonTerminal');
     expect(how('linux-haproxy', 'dr')).toContain('MISC_CHECK');
     const aff = complianceTable(on('paragon.yaml', 'f5-bigip', 'snat')).find((r) => r.id === 'affinity')!;
     expect(aff.how).toContain('match-across-services');

@@ -49,12 +49,12 @@ describe('renderHaproxyCfg: Dispatcher Phoenix SNAT (guide example)', () => {
   });
 
   it('checks the Dispatcher servers on 445 and PrintServers on its own port', () => {
-    for (const s of servers(disp)) expect(s).toMatch(/ check port 445 inter 5s fall 3 rise 2 slowstart 10s on-marked-down shutdown-sessions$/);
+    for (const s of servers(disp)) expect(s).toMatch(/ check port 445 inter 5s fall 3 rise 3 slowstart 10s on-marked-down shutdown-sessions$/);
     for (const s of servers(ps)) expect(s).toContain(' check port 445 ');
     // no port on the server address: the connection keeps the port the client used
     expect(servers(disp)).toEqual([
-      'server PS1 192.168.81.184 weight 100 check port 445 inter 5s fall 3 rise 2 slowstart 10s on-marked-down shutdown-sessions',
-      'server PS2 192.168.81.185 weight 100 check port 445 inter 5s fall 3 rise 2 slowstart 10s on-marked-down shutdown-sessions',
+      'server PS1 192.168.81.184 weight 100 check port 445 inter 5s fall 3 rise 3 slowstart 10s on-marked-down shutdown-sessions',
+      'server PS2 192.168.81.185 weight 100 check port 445 inter 5s fall 3 rise 3 slowstart 10s on-marked-down shutdown-sessions',
     ]);
   });
 
@@ -111,7 +111,7 @@ describe('renderHaproxyCfg: Dispatcher Paragon', () => {
     const b = section(cfg, `backend ${chk}`);
     expect(b).toContain('option external-check');
     expect(b).toContain(`external-check command ${HALFOPEN_CHECK_PATH}`);
-    expect(servers(b)).toEqual(['server SPOC1 10.20.0.21:5555 check inter 5s fall 3 rise 12', 'server SPOC2 10.20.0.22:5555 check inter 5s fall 3 rise 12']);
+    expect(servers(b)).toEqual(['server SPOC1 10.20.0.21:5555 check inter 5s fall 3 rise 13', 'server SPOC2 10.20.0.22:5555 check inter 5s fall 3 rise 13']);
     expect(servers(term)).toEqual([
       `server SPOC1 10.20.0.21 weight 100 track ${chk}/SPOC1 slowstart 60s on-marked-down shutdown-sessions`,
       `server SPOC2 10.20.0.22 weight 100 track ${chk}/SPOC2 slowstart 60s on-marked-down shutdown-sessions`,
@@ -123,7 +123,7 @@ describe('renderHaproxyCfg: Dispatcher Paragon', () => {
   });
 
   it('probes FSP natively with one half-open check port (SYN, SYN-ACK, RST)', () => {
-    for (const s of servers(fsp)) expect(s).toMatch(/ check port 515 inter 5s fall 3 rise 12 slowstart 60s on-marked-down shutdown-sessions$/);
+    for (const s of servers(fsp)) expect(s).toMatch(/ check port 515 inter 5s fall 3 rise 13 slowstart 60s on-marked-down shutdown-sessions$/);
   });
 
   it("falls back to tcp-check connect rules when multiPortHalfOpen is 'tcp-check', and says only the last port is half-open", () => {
@@ -147,9 +147,9 @@ describe('renderHaproxyCfg: lab sites', () => {
     expect(section(cfg, 'peers printha')).toEqual(['peer pha-lb1 10.99.0.11:10000', 'peer pha-lb2 10.99.0.12:10000']);
   });
 
-  it('lab-paragon: the riseSeconds override gives rise 3 and a 15 s slow start on the terminal label', () => {
+  it('lab-paragon: the riseSeconds override gives rise 4 and a 15 s slow start on the terminal label', () => {
     const cfg = renderHaproxyCfg(resolveExample('lab-paragon.yaml'));
-    expect(servers(section(cfg, 'backend halfopen.ParagonTerminal.5555.5022'))[0]).toBe('server PS1 10.99.0.21:5555 check inter 5s fall 3 rise 3');
+    expect(servers(section(cfg, 'backend halfopen.ParagonTerminal.5555.5022'))[0]).toBe('server PS1 10.99.0.21:5555 check inter 5s fall 3 rise 4');
     expect(servers(section(cfg, 'listen ParagonTerminal'))[0]).toContain('slowstart 15s');
     expect(boundPorts(section(cfg, 'listen ParagonTerminal'), '10.99.0.10')).toContain('50000-50020');
   });

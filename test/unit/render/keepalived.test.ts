@@ -99,11 +99,11 @@ describe('renderKeepalivedConf: Paragon in DR mode', () => {
   });
   const conf = renderKeepalivedConf(r, r.nodes[1]!);
 
-  it('runs the half-open probe on 5555 and 5022 with the warm-up counter (rise 12 = 60 s / 5 s)', () => {
+  it('runs the half-open probe on 5555 and 5022 with the warm-up counter (rise 13 = 60 s / 5 s + 1)', () => {
     const vs = block(conf, 'virtual_server fwmark 1');
     expect(vs).toEqual(expect.arrayContaining(['lb_algo lc', 'lb_kind DR', 'persistence_timeout 1800', 'delay_loop 5']));
     expect(vs).toContain(
-      `misc_path "${HALFOPEN_CHECK_PATH} --timeout 3 --rise 12 --fall 3 --state-dir ${HALFOPEN_STATE_DIR} --key ParagonTerminal-SPOC1 10.20.0.21 5555 5022"`,
+      `misc_path "${HALFOPEN_CHECK_PATH} --timeout 3 --rise 13 --fall 3 --state-dir ${HALFOPEN_STATE_DIR} --key ParagonTerminal-SPOC1 10.20.0.21 5555 5022"`,
     );
     expect(vs.filter((l) => l === 'retry 2')).toHaveLength(2);
     expect(vs.filter((l) => l === 'delay_before_retry 5')).toHaveLength(2);

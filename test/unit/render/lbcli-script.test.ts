@@ -197,7 +197,7 @@ describe('per-VIP check wrapper with the real probe (127.0.0.1)', () => {
       s.overrides = { terminal: { passivePorts: '50000-50010', checkPorts: [port], checkIntervalSeconds: 5, riseSeconds: 10, fall: 2 } };
     });
     const w = halfOpenCheckScript(r, r.vips[0]!);
-    expect(w.needSuccesses).toBe(2);
+    expect(w.needSuccesses).toBe(3);
     const dir = join(base, 'wrapper');
     mkdirSync(dir);
     const file = join(dir, w.name);
@@ -215,8 +215,9 @@ describe('per-VIP check wrapper with the real probe (127.0.0.1)', () => {
     expect(check()).toBe(1); // refused: reported down at once (the balancer counts its own failures)
     expect(check()).toBe(1); // second failure = fall: the probe now counts the server as down
     srv = await listen(port);
-    expect(check()).toBe(1); // warming up 1/2
-    expect(check()).toBe(0); // 2/2: up
+    expect(check()).toBe(1); // warming up 1/3
+    expect(check()).toBe(1); // 2/3
+    expect(check()).toBe(0); // 3/3: up
     expect(check()).toBe(0);
     await new Promise<void>((res) => srv.close(() => res()));
     expect(readdirSync(join(dir, 'state'))).toEqual([`ParagonTerminal_127.0.0.1.state`]);

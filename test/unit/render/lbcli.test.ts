@@ -212,16 +212,16 @@ describe('lbcliCommands: Dispatcher Paragon (seed 003)', () => {
     }
   });
 
-  it('the wrappers call the shipped probe with the VIP check ports and warm-up (60 s / 5 s = 12)', () => {
+  it('the wrappers call the shipped probe with the VIP check ports and warm-up (60 s / 5 s + 1 = 13)', () => {
     const scripts = halfOpenCheckScripts(resolved('paragon.yaml'));
     expect(scripts.map((s) => [s.name, s.ports, s.needSuccesses, s.fall])).toEqual([
-      ['printha-halfopen-check-ParagonTerminal', [5555, 5022], 12, 3],
-      ['printha-halfopen-check-ParagonFSP', [515], 12, 3],
+      ['printha-halfopen-check-ParagonTerminal', [5555, 5022], 13, 3],
+      ['printha-halfopen-check-ParagonFSP', [515], 13, 3],
     ]);
     const t = scripts[0]!.content;
     expect(t.startsWith('#!/bin/sh\n')).toBe(true);
     expect(t).toContain("PORTS='5555 5022'");
-    expect(t).toContain('NEED=12');
+    expect(t).toContain('NEED=13');
     expect(t).toContain('exec "$PROBE" --rise "$NEED" --fall "$FALL" --state-dir "$STATE_DIR" --key "$key" "$rip" $PORTS');
     expect(scripts[0]!.path).toBe('/var/lib/loadbalancer.org/check/printha-halfopen-check-ParagonTerminal');
   });

@@ -16,12 +16,12 @@ describe('renderNetscaler: Dispatcher Paragon (seed 003)', () => {
     expect(lines(text).some((l) => l.startsWith('set lb parameter'))).toBe(false);
   });
 
-  it('monitors on 5555, 5022, 515: interval 5, 3 retries, 12 successRetries (60 s warm-up), downTime 5', () => {
+  it('monitors on 5555, 5022, 515: interval 5, 3 retries, 13 successRetries (60 s / 5 s + 1 warm-up), downTime 5', () => {
     const mons = starting(text, 'add lb monitor ');
     expect(mons).toEqual([
-      'add lb monitor printha_ParagonTerminal_mon_5555 TCP -destPort 5555 -interval 5 SEC -resptimeout 3 SEC -retries 3 -successRetries 12 -downTime 5 SEC',
-      'add lb monitor printha_ParagonTerminal_mon_5022 TCP -destPort 5022 -interval 5 SEC -resptimeout 3 SEC -retries 3 -successRetries 12 -downTime 5 SEC',
-      'add lb monitor printha_ParagonFSP_mon_515 TCP -destPort 515 -interval 5 SEC -resptimeout 3 SEC -retries 3 -successRetries 12 -downTime 5 SEC',
+      'add lb monitor printha_ParagonTerminal_mon_5555 TCP -destPort 5555 -interval 5 SEC -resptimeout 3 SEC -retries 3 -successRetries 13 -downTime 5 SEC',
+      'add lb monitor printha_ParagonTerminal_mon_5022 TCP -destPort 5022 -interval 5 SEC -resptimeout 3 SEC -retries 3 -successRetries 13 -downTime 5 SEC',
+      'add lb monitor printha_ParagonFSP_mon_515 TCP -destPort 515 -interval 5 SEC -resptimeout 3 SEC -retries 3 -successRetries 13 -downTime 5 SEC',
     ]);
     expect(lines(text)).toContain('bind serviceGroup printha_ParagonTerminal_any_sg -monitorName printha_ParagonTerminal_mon_5022');
   });
@@ -88,7 +88,7 @@ describe('renderNetscaler: Dispatcher Phoenix (seed 000)', () => {
     expect(on445[0]).toContain('printha_PrintServers_445');
     expect(vs.filter((l) => l.includes('printha_Dispatcher_')).map((l) => l.split(' ')[6])).toEqual(['25', '53', '80', '443', '465', '587']);
     expect(lines(text)).toContain(
-      'add lb monitor printha_Dispatcher_mon_445 TCP -destPort 445 -interval 5 SEC -resptimeout 3 SEC -retries 3 -successRetries 2 -downTime 5 SEC',
+      'add lb monitor printha_Dispatcher_mon_445 TCP -destPort 445 -interval 5 SEC -resptimeout 3 SEC -retries 3 -successRetries 3 -downTime 5 SEC',
     );
     for (const l of starting(text, 'bind serviceGroup printha_Dispatcher_')) if (l.includes('-monitorName')) expect(l).toContain('printha_Dispatcher_mon_445');
   });
