@@ -96,7 +96,7 @@ if [ "$(systemctl is-active haproxy 2>/dev/null)" != active ]; then echo "HAProx
 echo "HAProxy did not confirm the reload within 5 s" >&2; exit 22`;
 
 const RELOAD_KEEPALIVED_SCRIPT = `if ! out=$(systemctl reload-or-restart keepalived 2>&1); then printf '%s\\n' "$out" >&2; exit 20; fi
-sleep 0.2
+sleep 0.1
 i=0
 while [ $i -lt 30 ]; do
   [ "$(systemctl is-active keepalived 2>/dev/null)" = active ] && { echo "keepalived is active"; exit 0; }
@@ -223,42 +223,72 @@ export class LinuxHaproxyDriver implements BalancerDriver {
 
   async apply(r: ResolvedSite, facts: readonly BalancerNodeFacts[], ctx: DriverContext): Promise<NodeOutcome[]> {
     const plan = planLinuxHaproxy(r, facts);
-    const outcomes: NodeOutcome[] = [];
-    /** Nodes whose files this run replaced: rolled back together if a later step fails. */
+    const outcome = new Map<string, NodeOutcome>();
+    const todo = plan.work.filter((w) => !w.upToDate);
+    for (const w of plan.work) if (w.upToDate) outcome.set(w.node.name, { host: w.node.name, ok: true, changed: false, state: 'serving the wanted configuration (no changes needed)' });
+    const ordered = (): NodeOutcome[] => plan.work.map((w) => outcome.get(w.node.name)!);
+
+    // Every node must be reachable before anything starts.
+    const unreachable = todo.filter((w) => !nodeFacts(facts, w.node)?.reachable);
+    if (unreachable.length > 0) {
+      for (const w of todo) {
+        const nf = nodeFacts(facts, w.node);
+        outcome.set(
+          w.node.name,
+          nf?.reachable
+            ? { host: w.node.name, ok: false, changed: false, state: `not changed: apply stopped before this node (${unreachable.map((u) => u.node.name).join(', ')} could not be reached); it serves its previous configuration` }
+            : { host: w.node.name, ok: false, changed: false, failedStep: 'connect', reason: nf?.error ?? 'not discovered', state: `unknown: ${w.node.name} could not be reached (${nf?.error ?? 'not discovered'}); nothing was changed on it` },
+        );
+      }
+      return ordered();
+    }
+
+    // Phase 1, all nodes at once: backup, upload to temporary names, validate on the node. Nothing a
+    // node serves changes in this phase, so it does not need the HA order.
+    const prepared = await Promise.all(
+      todo.map(async (w) => {
+        try {
+          const host = await ctx.connect(w.node);
+          return { w, host, backupDir: await this.prepareNode(w, host, ctx) };
+        } catch (e) {
+          return { w, failure: e instanceof NodeFailure ? e : new NodeFailure('connect', errorText(e), false, isConnectionLoss(e)) };
+        }
+      }),
+    );
+    const prepFailed = prepared.filter((p) => 'failure' in p);
+    if (prepFailed.length > 0) {
+      const why = prepFailed.map((p) => `${p.w.node.name}: step "${p.failure!.step}" failed`).join('; ');
+      for (const p of prepared) {
+        if ('failure' in p && p.failure) outcome.set(p.w.node.name, await this.failNode(r, p.w, p.failure, p.w.pending?.backupDir ?? backupDirFor(ctx.runId), ctx));
+        else {
+          await this.cleanup(p.w, ctx);
+          outcome.set(p.w.node.name, { host: p.w.node.name, ok: false, changed: false, state: `not changed: apply stopped before this node (${why}); it serves its previous configuration` });
+        }
+      }
+      return ordered();
+    }
+
+    // Phase 2, one node after the other (HA pair: the secondary first): swap, load, reload, confirm.
     const changedNodes: { work: LinuxNodeWork; backupDir: string }[] = [];
     let stopped: string | undefined;
-
-    for (const w of plan.work) {
+    for (const p of prepared) {
+      const { w, backupDir } = p as { w: LinuxNodeWork; host: RemoteHost; backupDir: string };
       const name = w.node.name;
       if (stopped) {
-        outcomes.push({ host: name, ok: false, changed: false, state: `not changed: apply stopped before this node (${stopped}); it serves its previous configuration` });
+        await this.cleanup(w, ctx);
+        outcome.set(name, { host: name, ok: false, changed: false, state: `not changed: apply stopped before this node (${stopped}); it serves its previous configuration` });
         continue;
       }
-      if (w.upToDate) {
-        outcomes.push({ host: name, ok: true, changed: false, state: 'serving the wanted configuration (no changes needed)' });
-        continue;
-      }
-      const nf = nodeFacts(facts, w.node);
-      if (!nf?.reachable) {
-        stopped = `${name} could not be reached: ${nf?.error ?? 'not discovered'}`;
-        outcomes.push({ host: name, ok: false, changed: false, failedStep: 'connect', reason: nf?.error ?? 'not discovered', state: `unknown: ${name} could not be reached (${nf?.error ?? 'not discovered'}); nothing was changed on it` });
-        continue;
-      }
-      let backupDir = w.pending?.backupDir ?? backupDirFor(ctx.runId);
       try {
-        const host = await ctx.connect(w.node);
-        backupDir = await this.applyNode(r, w, host, ctx);
+        await this.commitNode(w, (p as { host: RemoteHost }).host, backupDir, ctx);
         changedNodes.push({ work: w, backupDir });
-        outcomes.push({ host: name, ok: true, changed: true, backupDir, state: `serving the new configuration (previous files kept in ${backupDir})` });
+        outcome.set(name, { host: name, ok: true, changed: true, backupDir, state: `serving the new configuration (previous files kept in ${backupDir})` });
       } catch (e) {
         const f = e instanceof NodeFailure ? e : new NodeFailure('apply', errorText(e), false, isConnectionLoss(e));
         stopped = `${name}: step "${f.step}" failed`;
-        outcomes.push(await this.failNode(r, w, f, backupDir, ctx));
+        outcome.set(name, await this.failNode(r, w, f, backupDir, ctx));
         // The pair must not be left half-changed: roll back the nodes this run already changed.
-        for (const done of [...changedNodes].reverse()) {
-          const i = outcomes.findIndex((o) => o.host === done.work.node.name);
-          outcomes[i] = await this.rollbackAfterPeer(r, done.work.node, done.backupDir, ctx, stopped);
-        }
+        for (const done of [...changedNodes].reverse()) outcome.set(done.work.node.name, await this.rollbackAfterPeer(r, done.work.node, done.backupDir, ctx, stopped));
       }
     }
 
@@ -271,11 +301,8 @@ export class LinuxHaproxyDriver implements BalancerDriver {
         );
       } catch (e) {
         const reason = errorText(e);
-        for (const done of [...changedNodes].reverse()) {
-          const i = outcomes.findIndex((o) => o.host === done.work.node.name);
-          outcomes[i] = await this.rollbackAfterPeer(r, done.work.node, done.backupDir, ctx, `the VIP check failed: ${reason}`);
-        }
-        for (const o of outcomes) {
+        for (const done of [...changedNodes].reverse()) outcome.set(done.work.node.name, await this.rollbackAfterPeer(r, done.work.node, done.backupDir, ctx, `the VIP check failed: ${reason}`));
+        for (const o of outcome.values()) {
           if (o.ok) {
             o.ok = false;
             o.failedStep = 'confirm-vip';
@@ -284,20 +311,15 @@ export class LinuxHaproxyDriver implements BalancerDriver {
         }
       }
     }
-    return outcomes;
+    return ordered();
   }
 
-  /** Every step of one node; returns the backup directory. Throws NodeFailure. */
-  private async applyNode(r: ResolvedSite, w: LinuxNodeWork, host: RemoteHost, ctx: DriverContext): Promise<string> {
-    const name = w.node.name;
-    const rec = ctx.recorder;
-    let swapped = false;
-    let current = 'backup';
-    const step = async (id: string, title: string, command: string | undefined, fn: () => Promise<StepOutcome>): Promise<void> => {
-      current = id;
+  /** A recorded step of one node; any failure becomes a NodeFailure naming the step. */
+  private step(name: string, ctx: DriverContext, swapped: () => boolean) {
+    return async (id: string, title: string, command: string | undefined, fn: () => Promise<StepOutcome>): Promise<void> => {
       let thrown: unknown;
       try {
-        await rec.run({ host: name, step: id, title, ...(command ? { command } : {}) }, async () => {
+        await ctx.recorder.run({ host: name, step: id, title, ...(command ? { command } : {}) }, async () => {
           try {
             return await fn();
           } catch (e) {
@@ -307,93 +329,115 @@ export class LinuxHaproxyDriver implements BalancerDriver {
         });
       } catch (e) {
         const reason = e instanceof StepFailed ? e.message : errorText(e);
-        throw new NodeFailure(id, reason, swapped, isConnectionLoss(thrown ?? e));
+        throw new NodeFailure(id, reason, swapped(), isConnectionLoss(thrown ?? e));
       }
     };
+  }
+
+  /** Phase 1 of a node: backup, upload, validate. Returns the backup directory. Throws NodeFailure. */
+  private async prepareNode(w: LinuxNodeWork, host: RemoteHost, ctx: DriverContext): Promise<string> {
+    const name = w.node.name;
+    const rec = ctx.recorder;
+    const step = this.step(name, ctx, () => false);
     const exec = (argv: string[], what: string) => run(host, argv, ctx.commandTimeoutMs, what, ctx.signal);
 
+    // backup (or keep the backup of an interrupted apply / of the run being resumed)
+    let backupDir = backupDirFor(ctx.runId);
+    const reuse = w.pending?.backupDir ?? (ctx.resumeRun && rec.wasCompleted(name, 'backup') ? backupDirFor(ctx.resumeRun) : undefined);
+    if (reuse) {
+      await step('backup', `Keep the backup ${reuse} (configuration before the interrupted apply)`, shellJoin(['test', '-f', `${reuse}/MANIFEST`]), async () => {
+        const res = await exec(['test', '-f', `${reuse}/MANIFEST`], 'checking the backup');
+        if (res.code !== 0) return { result: 'failed', message: `the backup ${reuse} of the interrupted apply is missing on ${name}; restore the configuration by hand or remove ${PENDING_MARKER} and apply again` };
+        return { result: 'skipped', message: `kept the backup ${reuse}` };
+      });
+      backupDir = reuse;
+    } else {
+      const dirs = [...new Set(w.files.map((f) => f.path.slice(0, f.path.lastIndexOf('/')) || '/'))];
+      await step('backup', `Back up the current files to ${backupDir}`, `cp -a --parents ${MANAGED_PATHS.join(' ')} ${backupDir}/`, async () =>
+        ensureOk(await exec(shScript(BACKUP_SCRIPT, [backupDir, ...MANAGED_PATHS, '--', ...dirs]), 'backup'), `the backup to ${backupDir} failed`, 'ok'),
+      );
+    }
+
+    // upload to temporary names
+    for (const f of w.files) {
+      await step(`upload:${f.path}`, `Upload the new ${f.path} to ${tempPathFor(f.path)}`, `sftp put ${f.artifact} ${tempPathFor(f.path)}`, async () => {
+        const u = await host.upload(tempPathFor(f.path), f.content, { mode: f.mode, timeoutMs: ctx.commandTimeoutMs });
+        return { result: 'ok', message: `${u.bytes} bytes (${u.method})` };
+      });
+    }
+
+    // validate on the node
+    if (w.validateHaproxy) {
+      const argv = validateHaproxyArgv(w.node);
+      await step('validate-haproxy', 'Validate the new haproxy.cfg on the node', shellJoin(argv), async () => {
+        const res = await exec(withPath(argv), 'haproxy -c');
+        if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `HAProxy rejects the new configuration: ${lastLines(res.stderr || res.stdout, 4)}` };
+        return { result: 'ok', output: outputOf(res) };
+      });
+    }
+    if (w.validateKeepalived) {
+      const argv = validateKeepalivedArgv();
+      await step('validate-keepalived', 'Validate the new keepalived.conf on the node', shellJoin(argv), async () => {
+        const res = await exec(withPath(argv), 'keepalived -t');
+        if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `keepalived rejects the new configuration (exit ${res.code}): ${lastLines(res.stderr || res.stdout, 4)}` };
+        return { result: 'ok', output: outputOf(res) };
+      });
+    }
+    return backupDir;
+  }
+
+  /** Phase 2 of a node: swap, sysctl/nft, reloads with confirmation, finish. Throws NodeFailure. */
+  private async commitNode(w: LinuxNodeWork, host: RemoteHost, backupDir: string, ctx: DriverContext): Promise<void> {
+    let swapped = !!w.pending;
+    const step = this.step(w.node.name, ctx, () => swapped);
+    const exec = (argv: string[], what: string) => run(host, argv, ctx.commandTimeoutMs, what, ctx.signal);
+
+    // swap (marker first, so an interruption from here on is completed by the next apply)
+    const services = [w.reloadHaproxy ? 'haproxy' : '', w.reloadKeepalived ? 'keepalived' : '', w.sysctl ? 'sysctl' : '', w.nft ? 'nft' : ''].filter(Boolean);
+    const marker = [`run=${ctx.runId}`, `backup=${backupDir}`, `services=${services.join(' ')}`, `at=${new Date().toISOString()}`].join('\n');
+    if (w.files.length > 0) {
+      const pairs = w.files.flatMap((f) => [tempPathFor(f.path), f.path]);
+      await step('swap', `Replace ${w.files.map((f) => f.path).join(', ')} atomically`, w.files.map((f) => shellJoin(['mv', '-f', tempPathFor(f.path), f.path])).join(' && '), async () => {
+        swapped = true; // from here on the node may have new files: roll back on failure
+        return ensureOk(await exec(shScript(SWAP_SCRIPT, [marker, ...pairs]), 'swap'), 'replacing the files failed');
+      });
+    }
+
+    // load sysctl / nft
+    if (w.sysctl)
+      await step('sysctl', `Load ${SYSCTL_PATH}`, shellJoin(['sysctl', '-p', SYSCTL_PATH]), async () => ensureOk(await exec(withPath(['sysctl', '-p', SYSCTL_PATH]), 'sysctl'), 'sysctl -p failed'));
+    if (w.nft) await step('nft', `Load ${FWMARK_RULES_PATH}`, shellJoin(['nft', '-f', FWMARK_RULES_PATH]), async () => ensureOk(await exec(withPath(['nft', '-f', FWMARK_RULES_PATH]), 'nft'), 'nft -f failed'));
+
+    // reload and confirm
+    if (w.reloadHaproxy)
+      await step('reload-haproxy', 'Reload HAProxy and confirm the new worker runs', 'systemctl reload-or-restart haproxy', async () => {
+        const res = await exec(shScript(RELOAD_HAPROXY_SCRIPT), 'the HAProxy reload');
+        if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: reloadFailure(res.code, res.stderr) };
+        return { result: 'changed', output: outputOf(res) };
+      });
+    if (w.reloadKeepalived)
+      await step('reload-keepalived', 'Reload keepalived and confirm it runs', 'systemctl reload-or-restart keepalived', async () => {
+        const res = await exec(shScript(RELOAD_KEEPALIVED_SCRIPT), 'the keepalived reload');
+        if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `keepalived did not come back after the reload: ${lastLines(res.stderr || res.stdout)}` };
+        return { result: 'changed', output: outputOf(res) };
+      });
+
+    // done on this node
+    await step('finish', 'Mark the apply as complete on the node', shellJoin(['rm', '-f', PENDING_MARKER]), async () => ensureOk(await exec(['rm', '-f', PENDING_MARKER], 'finish'), 'removing the marker failed', 'ok'));
+  }
+
+  /** Removes the temporary files of a prepared node that will not be committed (best effort). */
+  private async cleanup(w: LinuxNodeWork, ctx: DriverContext): Promise<void> {
+    if (w.files.length === 0) return;
+    const temps = w.files.map((x) => tempPathFor(x.path));
     try {
-      // 1. backup (or keep the backup of an interrupted apply / of the run being resumed)
-      let backupDir = backupDirFor(ctx.runId);
-      const reuse = w.pending?.backupDir ?? (ctx.resumeRun && rec.wasCompleted(name, 'backup') ? backupDirFor(ctx.resumeRun) : undefined);
-      if (reuse) {
-        await step('backup', `Keep the backup ${reuse} (configuration before the interrupted apply)`, shellJoin(['test', '-f', `${reuse}/MANIFEST`]), async () => {
-          const res = await exec(['test', '-f', `${reuse}/MANIFEST`], 'checking the backup');
-          if (res.code !== 0) return { result: 'failed', message: `the backup ${reuse} of the interrupted apply is missing on ${name}; restore the configuration by hand or remove ${PENDING_MARKER} and apply again` };
-          return { result: 'skipped', message: `kept the backup ${reuse}` };
-        });
-        backupDir = reuse;
-      } else {
-        const dirs = [...new Set(w.files.map((f) => f.path.slice(0, f.path.lastIndexOf('/')) || '/'))];
-        await step('backup', `Back up the current files to ${backupDir}`, `cp -a --parents ${MANAGED_PATHS.join(' ')} ${backupDir}/`, async () =>
-          ensureOk(await exec(shScript(BACKUP_SCRIPT, [backupDir, ...MANAGED_PATHS, '--', ...dirs]), 'backup'), `the backup to ${backupDir} failed`, 'ok'),
-        );
-      }
-
-      // 2. upload to temporary names
-      for (const f of w.files) {
-        await step(`upload:${f.path}`, `Upload the new ${f.path} to ${tempPathFor(f.path)}`, `sftp put ${f.artifact} ${tempPathFor(f.path)}`, async () => {
-          const u = await host.upload(tempPathFor(f.path), f.content, { mode: f.mode, timeoutMs: ctx.commandTimeoutMs });
-          return { result: 'ok', message: `${u.bytes} bytes (${u.method})` };
-        });
-      }
-
-      // 3. validate on the node
-      if (w.validateHaproxy) {
-        const argv = validateHaproxyArgv(w.node);
-        await step('validate-haproxy', 'Validate the new haproxy.cfg on the node', shellJoin(argv), async () => {
-          const res = await exec(withPath(argv), 'haproxy -c');
-          if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `HAProxy rejects the new configuration: ${lastLines(res.stderr || res.stdout, 4)}` };
-          return { result: 'ok', output: outputOf(res) };
-        });
-      }
-      if (w.validateKeepalived) {
-        const argv = validateKeepalivedArgv();
-        await step('validate-keepalived', 'Validate the new keepalived.conf on the node', shellJoin(argv), async () => {
-          const res = await exec(withPath(argv), 'keepalived -t');
-          if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `keepalived rejects the new configuration (exit ${res.code}): ${lastLines(res.stderr || res.stdout, 4)}` };
-          return { result: 'ok', output: outputOf(res) };
-        });
-      }
-
-      // 4. swap (marker first, so an interruption from here on is completed by the next apply)
-      const services = [w.reloadHaproxy ? 'haproxy' : '', w.reloadKeepalived ? 'keepalived' : '', w.sysctl ? 'sysctl' : '', w.nft ? 'nft' : ''].filter(Boolean);
-      const marker = [`run=${ctx.runId}`, `backup=${backupDir}`, `services=${services.join(' ')}`, `at=${new Date().toISOString()}`].join('\n');
-      if (w.files.length > 0) {
-        const pairs = w.files.flatMap((f) => [tempPathFor(f.path), f.path]);
-        await step('swap', `Replace ${w.files.map((f) => f.path).join(', ')} atomically`, w.files.map((f) => shellJoin(['mv', '-f', tempPathFor(f.path), f.path])).join(' && '), async () => {
-          swapped = true; // from here on the node may have new files: roll back on failure
-          return ensureOk(await exec(shScript(SWAP_SCRIPT, [marker, ...pairs]), 'swap'), 'replacing the files failed');
-        });
-      } else if (w.pending) {
-        swapped = true;
-      }
-
-      // 5. load sysctl / nft
-      if (w.sysctl)
-        await step('sysctl', `Load ${SYSCTL_PATH}`, shellJoin(['sysctl', '-p', SYSCTL_PATH]), async () => ensureOk(await exec(withPath(['sysctl', '-p', SYSCTL_PATH]), 'sysctl'), 'sysctl -p failed'));
-      if (w.nft) await step('nft', `Load ${FWMARK_RULES_PATH}`, shellJoin(['nft', '-f', FWMARK_RULES_PATH]), async () => ensureOk(await exec(withPath(['nft', '-f', FWMARK_RULES_PATH]), 'nft'), 'nft -f failed'));
-
-      // 6. reload and confirm
-      if (w.reloadHaproxy)
-        await step('reload-haproxy', 'Reload HAProxy and confirm the new worker runs', 'systemctl reload-or-restart haproxy', async () => {
-          const res = await exec(shScript(RELOAD_HAPROXY_SCRIPT), 'the HAProxy reload');
-          if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: reloadFailure(res.code, res.stderr) };
-          return { result: 'changed', output: outputOf(res) };
-        });
-      if (w.reloadKeepalived)
-        await step('reload-keepalived', 'Reload keepalived and confirm it runs', 'systemctl reload-or-restart keepalived', async () => {
-          const res = await exec(shScript(RELOAD_KEEPALIVED_SCRIPT), 'the keepalived reload');
-          if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `keepalived did not come back after the reload: ${lastLines(res.stderr || res.stdout)}` };
-          return { result: 'changed', output: outputOf(res) };
-        });
-
-      // 7. done on this node
-      await step('finish', 'Mark the apply as complete on the node', shellJoin(['rm', '-f', PENDING_MARKER]), async () => ensureOk(await exec(['rm', '-f', PENDING_MARKER], 'finish'), 'removing the marker failed', 'ok'));
-      return backupDir;
-    } catch (e) {
-      if (e instanceof NodeFailure) throw e;
-      throw new NodeFailure(current, errorText(e), swapped, isConnectionLoss(e));
+      const host = await ctx.connect(w.node);
+      await ctx.recorder.run({ host: w.node.name, step: 'cleanup', title: 'Remove the temporary files', command: shellJoin(['rm', '-f', ...temps]) }, async () => {
+        const res = await run(host, ['rm', '-f', '--', ...temps], ctx.commandTimeoutMs, 'cleanup', ctx.signal);
+        return { result: res.code === 0 ? 'ok' : 'failed', output: outputOf(res) };
+      });
+    } catch {
+      /* the node keeps harmless temp files; the next apply overwrites them */
     }
   }
 
@@ -411,16 +455,7 @@ export class LinuxHaproxyDriver implements BalancerDriver {
     }
     if (!f.swapped) {
       // Nothing replaced: remove the temporary files and say so.
-      const temps = w.files.map((x) => tempPathFor(x.path));
-      try {
-        const host = await ctx.connect(w.node);
-        await ctx.recorder.run({ host: name, step: 'cleanup', title: 'Remove the temporary files', command: shellJoin(['rm', '-f', ...temps]) }, async () => {
-          const res = await run(host, ['rm', '-f', '--', ...temps], ctx.commandTimeoutMs, 'cleanup', ctx.signal);
-          return { result: res.code === 0 ? 'ok' : 'failed', output: outputOf(res) };
-        });
-      } catch {
-        /* the node keeps harmless temp files; the next apply overwrites them */
-      }
+      await this.cleanup(w, ctx);
       return { ...base, state: `serving its previous configuration (nothing was changed on it; backup of its files in ${backupDir})` };
     }
     const rb = await this.rollback(r, w.node, backupDir, ctx, w.files.map((x) => tempPathFor(x.path)));
@@ -498,7 +533,7 @@ export class LinuxHaproxyDriver implements BalancerDriver {
         if (stable >= 2 || r.nodes.length === 1) return { result: 'ok', message: `the VIP ${r.site.vip} is ${last}` };
       } else stable = 0;
       if (Date.now() > deadline) return { result: 'failed', message: `the VIP ${r.site.vip} did not settle on exactly one node within ${Math.round(ctx.vipSettleMs / 1000)} s: ${last}` };
-      await ctx.sleep(300);
+      await ctx.sleep(200);
     }
   }
 }

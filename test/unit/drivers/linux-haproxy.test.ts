@@ -166,12 +166,22 @@ function nodeScript(r: ResolvedSite, name: string, confirm: { holds: boolean; po
   ];
 }
 
+const CLEANUP: Expectation = {
+  exec: /^rm -f -- \/etc\/sysctl\.d\/\.99-printha\.conf\.printha-new \/etc\/keepalived\/\.keepalived\.conf\.printha-new \/etc\/haproxy\/\.haproxy\.cfg\.printha-new$/,
+  what: 'remove temp files',
+};
+
+/** A node that is prepared (backup, upload, validate) but never committed: its temp files are removed. */
+function preparedOnly(r: ResolvedSite, name: string): Expectation[] {
+  return [...nodeScript(r, name, { holds: false, polls: 0 }).slice(0, 6), CLEANUP];
+}
+
 describe('LinuxHaproxyDriver.apply on StrictFakeHost transcripts', () => {
   const r = labSnat();
   const drv = new LinuxHaproxyDriver();
   const start = () => [facts(r, 'pha-lb1'), facts(r, 'pha-lb2')];
 
-  it('applies secondary then primary, confirms the VIP on exactly one node', async () => {
+  it('prepares both nodes, then commits secondary then primary, confirms the VIP on exactly one node', async () => {
     const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', nodeScript(r, 'pha-lb2', { holds: false, polls: 2 }));
     const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', nodeScript(r, 'pha-lb1', { holds: true, polls: 2 }));
     const events: JournalEvent[] = [];
@@ -185,6 +195,12 @@ describe('LinuxHaproxyDriver.apply on StrictFakeHost transcripts', () => {
     expect(out[0]!.state).toBe(`serving the new configuration (previous files kept in ${BACKUP})`);
     const swaps = events.filter((e) => e.kind === 'step-end' && e.step === 'swap').map((e) => e.host);
     expect(swaps).toEqual(['pha-lb2', 'pha-lb1']);
+    // every validation (both nodes) ends before the first swap: nothing served changes before both validate
+    const idx = (pred: (e: JournalEvent) => boolean) => events.findIndex(pred);
+    const lastValidate = Math.max(...events.map((e, i) => (e.kind === 'step-end' && e.step?.startsWith('validate-') ? i : -1)));
+    expect(lastValidate).toBeLessThan(idx((e) => e.kind === 'step-start' && e.step === 'swap'));
+    // the primary's reload starts only after the secondary finished
+    expect(idx((e) => e.kind === 'step-end' && e.host === 'pha-lb2' && e.step === 'finish')).toBeLessThan(idx((e) => e.kind === 'step-start' && e.host === 'pha-lb1' && e.step === 'swap'));
     expect(events.find((e) => e.step === 'confirm-vip' && e.kind === 'step-end')?.message).toBe(`the VIP ${VIP} is held by pha-lb1`);
   });
 
@@ -198,7 +214,7 @@ describe('LinuxHaproxyDriver.apply on StrictFakeHost transcripts', () => {
     expect(lb1.calls).toEqual([]);
   });
 
-  it('HAProxy refuses the new configuration at reload: the backup is restored and reloaded; the primary is never touched', async () => {
+  it('HAProxy refuses the new configuration at reload: the backup is restored and reloaded; the primary is prepared but never changed', async () => {
     const script = nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }).slice(0, 9);
     script[8] = { exec: RELOAD_H, what: 'reload haproxy', reply: { code: 21, stdout: '', stderr: '[ALERT] cannot bind socket (Address already in use) for [10.99.0.10:515]\nHAProxy refused the new configuration at reload; it keeps running the previous one' } };
     const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', script).expect(
@@ -207,38 +223,50 @@ describe('LinuxHaproxyDriver.apply on StrictFakeHost transcripts', () => {
       { exec: RELOAD_K, what: 'reload keepalived (restored)' },
       { exec: FINISH, what: 'clear marker' },
     );
-    const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', []);
+    const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', preparedOnly(r, 'pha-lb1'));
     const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': lb1, 'pha-lb2': lb2 }));
     lb1.assertDone();
     lb2.assertDone();
+    expect(lb1.calls.some((c) => /apply-pending|reload-or-restart/.test(c))).toBe(false);
     expect(out[0]).toMatchObject({ host: 'pha-lb2', ok: false, failedStep: 'reload-haproxy', state: `serving its previous configuration (restored from ${BACKUP})` });
     expect(out[0]!.reason).toMatch(/refused the new configuration at reload.*Address already in use/);
     expect(out[1]!.state).toMatch(/^not changed: apply stopped before this node \(pha-lb2: step "reload-haproxy" failed\)/);
   });
 
-  it('a failure on the primary rolls back the secondary too (the pair is never left half-changed)', async () => {
+  it('a reload failure on the primary rolls back the secondary too (the pair is never left half-changed)', async () => {
     const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }));
+    const s1 = nodeScript(r, 'pha-lb1', { holds: true, polls: 0 }).slice(0, 9);
+    s1[8] = { exec: RELOAD_H, what: 'reload haproxy', reply: { code: 23, stderr: 'HAProxy is not running after the reload' } };
+    const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', s1).expect({ exec: RESTORE, what: 'restore' }, { exec: RELOAD_H }, { exec: RELOAD_K }, { exec: FINISH });
+    lb2.expect({ exec: RESTORE, what: 'restore' }, { exec: RELOAD_H }, { exec: RELOAD_K }, { exec: FINISH });
+    const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': lb1, 'pha-lb2': lb2 }));
+    lb1.assertDone();
+    lb2.assertDone();
+    expect(out.find((o) => o.host === 'pha-lb1')).toMatchObject({ ok: false, failedStep: 'reload-haproxy', state: `serving its previous configuration (restored from ${BACKUP})` });
+    expect(out.find((o) => o.host === 'pha-lb2')!.state).toBe(`serving its previous configuration (restored from ${BACKUP}) — rolled back because pha-lb1: step "reload-haproxy" failed`);
+  });
+
+  it('a configuration the primary rejects stops the apply before any node changes', async () => {
+    const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', preparedOnly(r, 'pha-lb2'));
     const s1 = nodeScript(r, 'pha-lb1', { holds: true, polls: 0 }).slice(0, 5);
     s1[4] = { exec: VALIDATE_H, what: 'haproxy -c', reply: { code: 1, stderr: "[ALERT] parsing [haproxy.cfg:12] : unknown keyword 'bogus'" } };
-    const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', s1).expect({ exec: /^rm -f -- \/etc\//, what: 'remove temp files' });
-    lb2.expect({ exec: RESTORE, what: 'restore' }, { exec: RELOAD_H }, { exec: RELOAD_K }, { exec: FINISH });
+    const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', s1).expect(CLEANUP);
     const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': lb1, 'pha-lb2': lb2 }));
     lb1.assertDone();
     lb2.assertDone();
     expect(out.find((o) => o.host === 'pha-lb1')).toMatchObject({ ok: false, failedStep: 'validate-haproxy', state: expect.stringContaining('nothing was changed on it') });
     expect(out.find((o) => o.host === 'pha-lb1')!.reason).toContain("unknown keyword 'bogus'");
-    expect(out.find((o) => o.host === 'pha-lb2')!.state).toBe(`serving its previous configuration (restored from ${BACKUP}) — rolled back because pha-lb1: step "validate-haproxy" failed`);
+    expect(out.find((o) => o.host === 'pha-lb2')!.state).toBe('not changed: apply stopped before this node (pha-lb1: step "validate-haproxy" failed); it serves its previous configuration');
   });
 
   it('the disk is full during the upload: the temporary files are removed, nothing is replaced', async () => {
     const s = nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }).slice(0, 4);
     s[3] = { upload: tempPathFor(HAPROXY_CFG_PATH), throws: diskFullError({ host: '10.99.0.12', port: 22, remotePath: tempPathFor(HAPROXY_CFG_PATH), detail: 'the server answered "Failure" while writing', sftpStatus: 4 }) };
-    const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', s).expect({
-      exec: /^rm -f -- \/etc\/sysctl\.d\/\.99-printha\.conf\.printha-new \/etc\/keepalived\/\.keepalived\.conf\.printha-new \/etc\/haproxy\/\.haproxy\.cfg\.printha-new$/,
-      what: 'remove temp files',
-    });
-    const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': new StrictFakeHost('pha-lb1', '10.99.0.11', []), 'pha-lb2': lb2 }));
+    const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', s).expect(CLEANUP);
+    const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', preparedOnly(r, 'pha-lb1'));
+    const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': lb1, 'pha-lb2': lb2 }));
     lb2.assertDone();
+    lb1.assertDone();
     expect(out[0]).toMatchObject({ failedStep: `upload:${HAPROXY_CFG_PATH}`, state: `serving its previous configuration (nothing was changed on it; backup of its files in ${BACKUP})` });
     expect(out[0]!.reason).toMatch(/disk is full/);
   });
@@ -247,8 +275,10 @@ describe('LinuxHaproxyDriver.apply on StrictFakeHost transcripts', () => {
     const s = nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }).slice(0, 9);
     s[8] = { exec: RELOAD_H, throws: disconnectedError({ host: '10.99.0.12', port: 22, user: 'root', reason: 'keepalive timeout: the host stopped answering' }) };
     const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', s);
-    const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': new StrictFakeHost('pha-lb1', '10.99.0.11', []), 'pha-lb2': lb2 }));
+    const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', preparedOnly(r, 'pha-lb1'));
+    const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': lb1, 'pha-lb2': lb2 }));
     lb2.assertDone();
+    lb1.assertDone();
     expect(out[0]!.state).toMatch(/^UNKNOWN: the connection to pha-lb2 was lost during step "reload-haproxy", after its files were replaced/);
     expect(out[0]!.reason).toContain('keepalive timeout');
   });
