@@ -96,19 +96,26 @@ export async function fixtureInstallBalancer(sitePath: string): Promise<Installe
     }
     await restartKeepalived();
     await dnsAdd(site.shareName, site.vip);
+    let last = '';
     await waitFor(
       'every real server UP with a completed check on pha-lb1 and pha-lb2',
       async () => {
+        const seen: string[] = [];
+        let ok = true;
         for (const n of LBS) {
           const st = await haproxyServerStates(n);
+          seen.push(`${n}: ${st.map((s) => `${s.proxy}/${s.server} ${s.status} ${s.check}`).join(', ') || 'no servers'}`);
           // UP, and the first check has run (HAProxy starts servers UP before checking them)
-          if (st.length === 0 || st.some((s) => !s.status.startsWith('UP') || /INI/.test(s.check))) return false;
+          if (st.length === 0 || st.some((s) => !s.status.startsWith('UP') || /INI/.test(s.check))) ok = false;
         }
-        return true;
+        last = seen.join('; ');
+        return ok;
       },
       90_000,
       500,
-    );
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; last seen: ${last}`);
+    });
   } catch (e) {
     await restore().catch(() => undefined);
     throw e;

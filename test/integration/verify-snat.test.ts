@@ -7,13 +7,14 @@
  * lab; SSH trust comes from --accept-host-key with the nodes' real fingerprints on a fresh
  * known_hosts file (trust on first use, as an engineer would do it).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { VerifyReport } from '../../shared/verify/report.js';
 import { VerifyReportSchema } from '../../shared/verify/report.js';
-import { inClient, labEnv, labExec, startService, stopService, vipOwner, waitFor, type LabEnv } from '../lab/lab.js';
+import { CLIENT_NETNS, inClient, inClientNetns, labEnv, labExec, startService, stopService, vipOwner, waitFor, type LabEnv } from '../lab/lab.js';
 import { fixtureInstallBalancer, haproxyServerStates, type InstalledFixture } from './verify-fixture.js';
 
 const unavailable = inject('labUnavailable');
@@ -157,5 +158,24 @@ describe.skipIf(!!unavailable)('printha verify on the lab (linux-haproxy SNAT)',
     for (const n of ['pha-lb1', 'pha-lb2'] as const) expect((await haproxyServerStates(n)).every((s) => s.status === 'UP')).toBe(true);
     expect(code).toBe(0);
     console.log(`[verify-snat] drill: ${move.observation}; ${restore.observation}`);
+  });
+
+  it('--watch redraws the overview (clear screen + table) until Ctrl-C, which exits 0', async () => {
+    const argv = [join(ROOT, 'node_modules/.bin/tsx'), join(ROOT, 'electron/cli/main.ts'), 'verify', SITE, '--watch', '1', '--accept-host-key', acceptKeys];
+    const [cmd, ...args] = inClientNetns() ? argv : ['ip', 'netns', 'exec', CLIENT_NETNS, ...argv];
+    const child = spawn(cmd!, args, { env: { ...process.env, PRINTHA_SSH_KEY: env.PRINTHA_SSH_KEY, PRINTHA_KNOWN_HOSTS: knownHosts }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    await waitFor('two frames of the watch', async () => out.split('\x1b[2J\x1b[H').length >= 3, 60_000, 100);
+    child.kill('SIGINT');
+    expect(await code).toBe(0);
+    const frames = out.split('\x1b[2J\x1b[H').filter(Boolean);
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    expect(frames[0]).toMatch(/^PrintHA verify --watch 1s — PrintHA lab - Linux HAProxy SNAT pair — .*\(Ctrl-C to stop\)/);
+    expect(frames[0]).toMatch(/↑ {4}PS1 +10\.99\.0\.21 +445 +100/);
+    expect(err).toContain('watch stopped.');
   });
 });

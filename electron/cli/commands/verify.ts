@@ -48,7 +48,7 @@ export function formatReport(rep: VerifyReport): string {
 export function formatFrame(site: string, f: OverviewFrame, intervalSeconds: number): string {
   const head = `PrintHA verify --watch ${intervalSeconds}s — ${site} — ${f.at.toLocaleTimeString()} (Ctrl-C to stop)`;
   const body = f.active ? `${f.active.node}${f.active.holdsVip ? ' (holds the VIP)' : ''}, ${f.active.source}\n${formatOverview(f.active.rows)}` : 'no balancer view';
-  const others = f.views.filter((v) => v.node !== f.active?.node).map((v) => `\n${v.node}${v.holdsVip ? ' (holds the VIP)' : ''}: ${v.error ?? formatOverview(v.rows)}`);
+  const others = f.views.filter((v) => v.node !== f.active?.node).map((v) => `\n${v.node}${v.holdsVip ? ' (holds the VIP)' : ''}, ${v.source}${v.error ? `: ${v.error}` : `\n${formatOverview(v.rows)}`}`);
   const errs = f.active?.error ? `\n${f.active.node}: ${f.active.error}` : '';
   return `${head}\n\n${body}${errs}${others.join('\n')}\n`;
 }
