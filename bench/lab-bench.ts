@@ -3,7 +3,8 @@
  * up (and locked) once by bench/run.ts; everything here assumes it is up.
  *
  * - `ensureLabSnat()`: the lab balancers run what PrintHA generates for examples/lab-snat.yaml,
- *   deployed the way a user deploys it: `printha apply --only balancer` from inside pha-client.
+ *   deployed the way a user deploys it: `printha apply --only balancer` from inside pha-client
+ *   (skipped when the balancers already run exactly those files).
  * - the "minimal untuned HAProxy" baseline: a second haproxy process on each balancer with one
  *   hand-written `listen` (one bind on VIP:5201, two servers, HAProxy defaults everywhere else).
  * - small node helpers (files, background processes, a timestamped command).
@@ -113,8 +114,6 @@ export interface Applied {
   keepalived: Record<string, string>;
 }
 
-let applied: Promise<Applied> | undefined;
-
 async function upToDate(files: Map<string, string>): Promise<boolean> {
   for (const n of BALANCERS) {
     if ((await nodeFile(n, '/etc/haproxy/haproxy.cfg'))?.trimEnd() !== files.get('balancer/haproxy.cfg')?.trimEnd()) return false;
@@ -155,13 +154,13 @@ async function applyLabSnat(): Promise<Applied> {
   return { applySeconds, haproxyCfg: cfg, keepalived };
 }
 
-/** The balancers run PrintHA's generated files for examples/lab-snat.yaml (once per bench run). */
+/**
+ * The balancers run PrintHA's generated files for examples/lab-snat.yaml: checked at the start of
+ * every lab bench (another bench, e.g. bench/apply.ts, may have reset the balancers), applied with
+ * `printha apply` only when they differ.
+ */
 export function ensureLabSnat(): Promise<Applied> {
-  applied ??= applyLabSnat().catch((e: unknown) => {
-    applied = undefined;
-    throw e;
-  });
-  return applied;
+  return applyLabSnat();
 }
 
 // ------------------------------------------------------------------ HAProxy runtime API
