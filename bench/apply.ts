@@ -10,7 +10,11 @@
  * Ansible runs with its defaults (one SSH ControlMaster per host, kept for the run) except that its
  * control sockets go to a fresh directory per run, so no run reuses the previous run's connections,
  * and `serial: 1` (one node after the other, secondary first: the order PrintHA uses on an HA pair).
- * The same playbook with both nodes at once (`serial_n=2`) is reported too, as information.
+ * The same playbook with both nodes at once (`serial_n=2`) is reported too, as information, and so
+ * is a routine change (the applied site with a longer persistence: haproxy.cfg only) pushed by each.
+ * PrintHA does more than the playbook: it confirms the new HAProxy worker on every node and waits
+ * until exactly one node holds the VIP. From the lab's initial keepalived.conf that wait includes a
+ * VRRP election (keepalived 2.2 re-enters BACKUP on a reload that changes the instance).
  * Target: PrintHA at least 3x faster than the playbook, with one SSH connection per node.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -71,6 +75,7 @@ function logins(env: LabEnv, node: LabNode): number {
 
 /** The nodes hold the rendered files (a run that did not push them does not count). */
 async function checkPushed(files: Record<string, string>, who: string): Promise<void> {
+  // (files: the render of the site that was pushed)
   for (const n of ORDER) {
     const cfg = await nodeFile(n, '/etc/haproxy/haproxy.cfg');
     const ka = await nodeFile(n, '/etc/keepalived/keepalived.conf');
@@ -94,14 +99,26 @@ export async function run(): Promise<BenchResults> {
   const log = (s: string): void => void process.stderr.write(`bench apply: ${s}\n`);
   try {
     // The files both tools push: PrintHA's own render of the site.
-    const v = validateSiteYaml(readFileSync(SITE, 'utf8'));
-    if (!v.ok || !v.site) throw new Error('examples/lab-snat.yaml does not validate');
-    const files: Record<string, string> = {};
-    for (const a of renderSite(v.site, v.findings)) {
-      files[a.path] = a.content;
-      mkdirSync(join(dir, 'render', dirname(a.path)), { recursive: true });
-      writeFileSync(join(dir, 'render', a.path), a.content);
-    }
+    const render = (text: string, out: string): Record<string, string> => {
+      const v = validateSiteYaml(text);
+      if (!v.ok || !v.site) throw new Error(`the bench site does not validate: ${v.findings.map((f) => f.message).join('; ')}`);
+      const files: Record<string, string> = {};
+      for (const a of renderSite(v.site, v.findings)) {
+        files[a.path] = a.content;
+        mkdirSync(join(dir, out, dirname(a.path)), { recursive: true });
+        writeFileSync(join(dir, out, a.path), a.content);
+      }
+      return files;
+    };
+    const siteText = readFileSync(SITE, 'utf8');
+    const files = render(siteText, 'render');
+    // A routine change on top of an applied site: a longer persistence (only haproxy.cfg changes).
+    const changedSite = join(dir, 'lab-snat-changed.yaml');
+    const changedText = siteText.replace(/\nwindows:/, '\noverrides:\n  print-server: { persistenceMinutes: 45 }\nwindows:');
+    writeFileSync(changedSite, changedText);
+    const files2 = render(changedText, 'render2');
+    if (files2['balancer/haproxy.cfg'] === files['balancer/haproxy.cfg'] || files2['balancer/keepalived-pha-lb1.conf'] !== files['balancer/keepalived-pha-lb1.conf'])
+      throw new Error('the changed bench site should change haproxy.cfg only');
     const kh = join(dir, 'known_hosts');
     copyFileSync(env.PRINTHA_LAB_KNOWN_HOSTS, kh);
     const inventory = join(dir, 'inventory.ini');
@@ -126,8 +143,8 @@ export async function run(): Promise<BenchResults> {
     if (esb.status !== 0) throw new Error(`bundling the CLI with esbuild failed: ${esb.stderr.trim()}`);
     const launchers = { built: ['node', built], tsx: [join(ROOT, 'node_modules', '.bin', 'tsx'), 'electron/cli/main.ts'] };
 
-    const printha = async (i: number, how: keyof typeof launchers): Promise<{ ms: number; ssh: Record<string, SshCount> }> => {
-      const r = await timed(['ip', 'netns', 'exec', CLIENT_NETNS, ...launchers[how], 'apply', SITE, '--yes', '--only', 'balancer', '--json'], {
+    const printha = async (i: number, how: keyof typeof launchers, site = SITE, want = files): Promise<{ ms: number; ssh: Record<string, SshCount> }> => {
+      const r = await timed(['ip', 'netns', 'exec', CLIENT_NETNS, ...launchers[how], 'apply', site, '--yes', '--only', 'balancer', '--json'], {
         ...process.env,
         PRINTHA_SSH_KEY: env.PRINTHA_SSH_KEY,
         PRINTHA_KNOWN_HOSTS: kh,
@@ -137,13 +154,13 @@ export async function run(): Promise<BenchResults> {
       if (r.code !== 0) throw new Error(`printha apply failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       const out = JSON.parse(r.stdout) as { changed: boolean; ssh: Record<string, SshCount> };
       if (!out.changed) throw new Error('printha apply changed nothing: the lab was not reset');
-      await checkPushed(files, 'printha apply');
+      await checkPushed(want, 'printha apply');
       return { ms: r.ms, ssh: out.ssh };
     };
-    const ansible = async (i: number, serial: number): Promise<number> => {
-      const cp = join(dir, `cp-${i}-${serial}`);
+    const ansible = async (i: number, serial: number, render = 'render', want = files): Promise<number> => {
+      const cp = join(dir, `cp-${i}-${serial}-${render}`);
       mkdirSync(cp, { recursive: true });
-      const r = await timed(['ip', 'netns', 'exec', CLIENT_NETNS, 'ansible-playbook', '-i', inventory, PLAYBOOK, '-e', `files_dir=${join(dir, 'render')}`, '-e', `serial_n=${serial}`], {
+      const r = await timed(['ip', 'netns', 'exec', CLIENT_NETNS, 'ansible-playbook', '-i', inventory, PLAYBOOK, '-e', `files_dir=${join(dir, render)}`, '-e', `serial_n=${serial}`], {
         ...process.env,
         ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
         ANSIBLE_HOME: join(dir, 'ansible-home'),
@@ -153,7 +170,7 @@ export async function run(): Promise<BenchResults> {
         ANSIBLE_DEPRECATION_WARNINGS: 'false',
       });
       if (r.code !== 0) throw new Error(`ansible-playbook failed (exit ${r.code}): ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join(' | ')}`);
-      await checkPushed(files, 'the Ansible playbook');
+      await checkPushed(want, 'the Ansible playbook');
       return r.ms;
     };
 
@@ -162,6 +179,8 @@ export async function run(): Promise<BenchResults> {
     const oursTsx: number[] = [];
     const theirs: number[] = [];
     const theirsParallel: number[] = [];
+    const oursChange: number[] = [];
+    const theirsChange: number[] = [];
     let ssh: Record<string, SshCount> = {};
     const ansibleLogins: number[] = [];
     const ourLogins: number[] = [];
@@ -180,7 +199,14 @@ export async function run(): Promise<BenchResults> {
       ansibleLogins.push(...ORDER.map((n, k) => logins(env, n) - before[k]!));
       await resetBalancers();
       theirsParallel.push(await ansible(i, 2));
-      log(`rep ${i + 1}/${reps}: printha ${round(p.ms / 1000)} s (under tsx ${round(oursTsx.at(-1)! / 1000)} s), ansible ${round(theirs.at(-1)! / 1000)} s (both nodes at once ${round(theirsParallel.at(-1)! / 1000)} s)`);
+      // the routine change: the site is applied (untimed), then the changed site is pushed (timed)
+      await resetBalancers();
+      await printha(i + 1000, 'built');
+      oursChange.push((await printha(i + 2000, 'built', changedSite, files2)).ms);
+      await resetBalancers();
+      await ansible(i + 1000, 1);
+      theirsChange.push(await ansible(i + 2000, 1, 'render2', files2));
+      log(`rep ${i + 1}/${reps}: printha ${round(p.ms / 1000)} s (under tsx ${round(oursTsx.at(-1)! / 1000)} s), ansible ${round(theirs.at(-1)! / 1000)} s (both nodes at once ${round(theirsParallel.at(-1)! / 1000)} s); routine change: printha ${round(oursChange.at(-1)! / 1000)} s, ansible ${round(theirsChange.at(-1)! / 1000)} s`);
     }
     await resetBalancers();
 
@@ -190,6 +216,8 @@ export async function run(): Promise<BenchResults> {
     const b = median(theirs);
     const c = median(theirsParallel);
     const t = median(oursTsx);
+    const ch = median(oursChange);
+    const thc = median(theirsChange);
     const perNode = Object.values(ssh).map((s) => s.connections);
     const maxConn = Math.max(...perNode);
     const cmds = Object.values(ssh).map((s) => s.commands);
@@ -219,6 +247,15 @@ export async function run(): Promise<BenchResults> {
         target: 'info',
         ok: true,
         note: 'the same apply through `npm run printha` in a checkout (tsx transpiles the sources at every start)',
+      },
+      'apply-routine-change': {
+        value: round(ch / 1000),
+        unit: 's',
+        baseline: round(thc / 1000),
+        ratio: round(thc / ch),
+        target: 'info',
+        ok: true,
+        note: 'the applied site changed (print-server persistence 30 -> 45 min: haproxy.cfg only, no VRRP change), pushed by each tool',
       },
       'apply-vs-ansible-parallel': {
         value: round(a / 1000),
