@@ -246,7 +246,7 @@ export async function run(): Promise<BenchResults> {
     ratio: round(od / median(base.down), 2),
     target: `<=${bound + timing.inter} s (inter ${timing.inter} s x fall ${timing.fall} + inter)`,
     ok: Math.max(...ours.down) <= bound + timing.inter,
-    note: `smbd stopped on ${servers.length} servers at once -> DOWN on the VIP holder (generated check: inter ${timing.inter} s fall ${timing.fall}, configured ${bound} s; max ${round(Math.max(...ours.down), 2)} s) vs HAProxy default check timing (inter 2 s fall 3) of the minimal config; median of ${n}; ${hcLoad}`,
+    note: `smbd stopped on ${servers.length} servers at once -> DOWN on the VIP holder (generated check: inter ${timing.inter} s fall ${timing.fall}, configured ${bound} s; max ${round(Math.max(...ours.down), 2)} s) vs HAProxy default check timing (inter 2 s fall 3) of the minimal config; median of ${n} (${ours.down.map((x) => round(x, 1)).join(', ')}); ${hcLoad}`,
   };
   const riseBound = timing.rise * timing.inter;
   const ou = median(ours.up);
@@ -257,7 +257,7 @@ export async function run(): Promise<BenchResults> {
     ratio: round(ou / median(base.up), 2),
     target: `<=${riseBound + timing.inter} s (rise ${timing.rise} x inter + inter)`,
     ok: Math.max(...ours.up) <= riseBound + timing.inter,
-    note: `smbd started -> UP again (generated: rise ${timing.rise} x inter ${timing.inter} s) vs HAProxy defaults (rise 2 x 2 s); median of ${n}; ${hcLoad}`,
+    note: `smbd started -> UP again (generated: rise ${timing.rise} x inter ${timing.inter} s) vs HAProxy defaults (rise 2 x 2 s); median of ${n} (${ours.up.map((x) => round(x, 1)).join(', ')}); ${hcLoad}`,
   };
   const of = median(ours.full);
   out['healthcheck-warmup'] = {
@@ -267,7 +267,7 @@ export async function run(): Promise<BenchResults> {
     ratio: round(of / median(base.full), 2),
     target: `${riseBound}-${riseBound + timing.slow + 2 * timing.inter} s (UP, then slowstart ${timing.slow} s)`,
     ok: Math.min(...ours.full) >= riseBound - timing.inter && Math.max(...ours.full) <= riseBound + timing.slow + 2 * timing.inter,
-    note: `smbd started -> full weight after the slowstart warm-up (generated slowstart ${timing.slow} s) vs the minimal config (no warm-up); median of ${n}; ${hcLoad}`,
+    note: `smbd started -> full weight after the slowstart warm-up (generated slowstart ${timing.slow} s) vs the minimal config (no warm-up); median of ${n} (${ours.full.map((x) => round(x, 1)).join(', ')}); ${hcLoad}`,
   };
 
   // (a) VRRP, alternating ours / textbook, one failover each per round

@@ -3,8 +3,8 @@
  *
  * - Takes /run/printha-lab.lock, the lock lab.sh and run-in-lab.sh use, and holds it until the run
  *   ends, so no test run tears the lab down under a benchmark and no benchmark disturbs a test run
- *   (a busy lab is waited for, up to 15 min, like run-in-lab.sh does). The lock is held by a small
- *   `flock ... cat` child: when this process dies, its stdin closes and the lock goes with it.
+ *   (a busy lab is waited for, up to 15 min like run-in-lab.sh does, or PRINTHA_LAB_WAIT_SECONDS).
+ *   The lock is held by a small `flock ... cat` child: when this process dies, its stdin closes and the lock goes with it.
  * - Reuses a lab that is already up with enough print servers (and leaves it up afterwards);
  *   otherwise brings one up with the largest `servers` any selected benchmark needs, and down again.
  */
@@ -22,7 +22,7 @@ export interface LabSession {
   release(): Promise<void>;
 }
 
-function holdLock(log: (s: string) => void, timeoutSeconds = 900): Promise<ChildProcess> {
+function holdLock(log: (s: string) => void, timeoutSeconds = Number(process.env.PRINTHA_LAB_WAIT_SECONDS) || 900): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     // flock -w waits for the lock; once held it prints "locked" and keeps it while cat reads our pipe.
     const child = spawn('flock', ['-w', String(timeoutSeconds), LAB_LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
