@@ -59,7 +59,10 @@ function servesCount(env: Record<string, string>): number {
 export async function openLabSession(servers: number, log: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<LabSession> {
   const why = labUnavailableReason();
   if (why) throw new Error(why);
+  const tw = performance.now();
   const lock = await holdLock(log);
+  const waited = (performance.now() - tw) / 1000;
+  if (waited > 1) log(`bench: waited ${waited.toFixed(0)} s for the lab lock`);
   // lab.sh skips its own lock when the caller holds it (run-in-lab.sh does the same).
   process.env.PRINTHA_LAB_LOCKED = '1';
   const unlock = (): void => {
