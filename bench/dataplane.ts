@@ -69,7 +69,9 @@ async function alternateVariants(measure: (v: Variant) => Promise<number>): Prom
 }
 
 export async function iperfGbps(t: Target, seconds = IPERF_SECONDS): Promise<number> {
-  const r = await inClient(['iperf3', '-c', t.addr, '-p', String(t.port), '-t', String(seconds), '-O', '1', '-J'], { timeoutMs: (seconds + 20) * 1000 });
+  const r = await inClient(['iperf3', '-c', t.addr, '-p', String(t.port), '-t', String(seconds), '-O', '1', '-J'], {
+    timeoutMs: (seconds + 20) * 1000,
+  });
   let j: { end?: { sum_received?: { bits_per_second?: number } }; error?: string };
   try {
     j = JSON.parse(r.stdout) as typeof j;
@@ -77,16 +79,21 @@ export async function iperfGbps(t: Target, seconds = IPERF_SECONDS): Promise<num
     throw new Error(`iperf3 to ${t.addr}:${t.port} printed no JSON (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
   }
   const bps = j.end?.sum_received?.bits_per_second;
-  if (j.error || typeof bps !== 'number' || bps <= 0) throw new Error(`iperf3 to ${t.addr}:${t.port} failed: ${j.error ?? 'no throughput in its report'}`);
+  if (j.error || typeof bps !== 'number' || bps <= 0)
+    throw new Error(`iperf3 to ${t.addr}:${t.port} failed: ${j.error ?? 'no throughput in its report'}`);
   return bps / 1e9;
 }
 
 export async function wrkConnsPerSecond(t: Target, seconds = WRK_SECONDS, conns = WRK_CONNS, threads = 1): Promise<number> {
-  const r = await inClient(['wrk', '-t', String(threads), '-c', String(conns), '-d', `${seconds}s`, '-H', 'Connection: close', `http://${t.addr}:${t.port}/`], {
-    timeoutMs: (seconds + 20) * 1000,
-  });
+  const r = await inClient(
+    ['wrk', '-t', String(threads), '-c', String(conns), '-d', `${seconds}s`, '-H', 'Connection: close', `http://${t.addr}:${t.port}/`],
+    {
+      timeoutMs: (seconds + 20) * 1000,
+    },
+  );
   const m = /Requests\/sec:\s+([0-9.]+)/.exec(r.stdout);
-  if (r.code !== 0 || !m?.[1]) throw new Error(`wrk to ${t.addr}:${t.port} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 300)}`);
+  if (r.code !== 0 || !m?.[1])
+    throw new Error(`wrk to ${t.addr}:${t.port} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 300)}`);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout);
   const bad = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
   const failed = (errors ? Number(errors[1]) + Number(errors[4]) : 0) + (bad ? Number(bad[1]) : 0);
@@ -119,7 +126,11 @@ async function withListenersStopped<T>(servers: readonly LabNode[], fn: () => Pr
   }
 }
 
-async function onServers<T>(servers: readonly LabNode[], start: (s: LabNode) => Promise<() => Promise<void>>, fn: () => Promise<T>): Promise<T> {
+async function onServers<T>(
+  servers: readonly LabNode[],
+  start: (s: LabNode) => Promise<() => Promise<void>>,
+  fn: () => Promise<T>,
+): Promise<T> {
   const stops: (() => Promise<void>)[] = [];
   try {
     for (const s of servers) stops.push(await start(s));

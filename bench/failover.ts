@@ -54,7 +54,10 @@ interface Probe {
 }
 
 function probe(node: LabNode, args: readonly string[], timeoutMs: number): Probe {
-  const argv = node === CLIENT_NETNS ? ['ip', 'netns', 'exec', CLIENT_NETNS, PY, '-c', PROBE, ...args] : ['bash', LAB_SH, 'exec', node, PY, '-c', PROBE, ...args];
+  const argv =
+    node === CLIENT_NETNS
+      ? ['ip', 'netns', 'exec', CLIENT_NETNS, PY, '-c', PROBE, ...args]
+      : ['bash', LAB_SH, 'exec', node, PY, '-c', PROBE, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   let out = '';
   let err = '';
@@ -78,7 +81,9 @@ function probe(node: LabNode, args: readonly string[], timeoutMs: number): Probe
         if (code !== 0) throw new Error(`exit ${code}`);
         res(JSON.parse(last));
       } catch (e) {
-        const why = new Error(`probe ${args[0] ?? ''} in ${node} failed (${e instanceof Error ? e.message : String(e)}): ${err.trim().slice(-400)}`);
+        const why = new Error(
+          `probe ${args[0] ?? ''} in ${node} failed (${e instanceof Error ? e.message : String(e)}): ${err.trim().slice(-400)}`,
+        );
         onFail(why);
         rej(why);
       }
@@ -199,12 +204,36 @@ async function healthRound(lb: LabNode, servers: readonly LabNode[], ours: HcSam
       if (v === undefined) throw new Error(`health checks: no ${what} event for server ${i + 1}`);
       arr.push(v);
     };
-    push(ours.down, firstAfter(down.events, OUR_SOCK, oursNames[i]!, tStop[i]!, (op) => op === 0), 'DOWN (ours)');
-    push(base.down, firstAfter(down.events, MIN_SOCK, minNames[i]!, tStop[i]!, (op) => op === 0), 'DOWN (minimal)');
-    push(ours.up, firstAfter(up.events, OUR_SOCK, oursNames[i]!, tStart[i]!, (op) => op !== 0), 'UP (ours)');
-    push(base.up, firstAfter(up.events, MIN_SOCK, minNames[i]!, tStart[i]!, (op) => op !== 0), 'UP (minimal)');
-    push(ours.full, firstAfter(up.events, OUR_SOCK, oursNames[i]!, tStart[i]!, (op) => op === 2), 'full weight (ours)');
-    push(base.full, firstAfter(up.events, MIN_SOCK, minNames[i]!, tStart[i]!, (op) => op === 2), 'full weight (minimal)');
+    push(
+      ours.down,
+      firstAfter(down.events, OUR_SOCK, oursNames[i]!, tStop[i]!, (op) => op === 0),
+      'DOWN (ours)',
+    );
+    push(
+      base.down,
+      firstAfter(down.events, MIN_SOCK, minNames[i]!, tStop[i]!, (op) => op === 0),
+      'DOWN (minimal)',
+    );
+    push(
+      ours.up,
+      firstAfter(up.events, OUR_SOCK, oursNames[i]!, tStart[i]!, (op) => op !== 0),
+      'UP (ours)',
+    );
+    push(
+      base.up,
+      firstAfter(up.events, MIN_SOCK, minNames[i]!, tStart[i]!, (op) => op !== 0),
+      'UP (minimal)',
+    );
+    push(
+      ours.full,
+      firstAfter(up.events, OUR_SOCK, oursNames[i]!, tStart[i]!, (op) => op === 2),
+      'full weight (ours)',
+    );
+    push(
+      base.full,
+      firstAfter(up.events, MIN_SOCK, minNames[i]!, tStart[i]!, (op) => op === 2),
+      'full weight (minimal)',
+    );
   });
 }
 

@@ -40,7 +40,8 @@ export function loadNote(before: number): string {
 
 export async function mustExec(node: LabNode, argv: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
   const r = await labExec(node, argv, opts);
-  if (r.code !== 0) throw new Error(`${node}: \`${argv.join(' ').slice(0, 120)}\` failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 400)}`);
+  if (r.code !== 0)
+    throw new Error(`${node}: \`${argv.join(' ').slice(0, 120)}\` failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 400)}`);
   return r.stdout;
 }
 
@@ -61,7 +62,8 @@ export async function timedExec(node: LabNode, argv: readonly string[]): Promise
 
 export async function vipHolders(): Promise<LabNode[]> {
   const out: LabNode[] = [];
-  for (const n of BALANCERS) if ((await labExec(n, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).stdout.includes(` ${LAB_VIP}/`)) out.push(n);
+  for (const n of BALANCERS)
+    if ((await labExec(n, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).stdout.includes(` ${LAB_VIP}/`)) out.push(n);
   return out;
 }
 
@@ -103,7 +105,13 @@ export function printServers(n: number): LabNode[] {
 // ------------------------------------------------------------------ our configuration, deployed by printha apply
 function rendered(): Map<string, string> {
   const v = validateSiteYaml(readFileSync(LAB_SITE, 'utf8'));
-  if (!v.ok || !v.site) throw new Error(`examples/lab-snat.yaml is not valid: ${v.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; ')}`);
+  if (!v.ok || !v.site)
+    throw new Error(
+      `examples/lab-snat.yaml is not valid: ${v.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.message)
+        .join('; ')}`,
+    );
   return new Map(renderSite(v.site, v.findings).map((a) => [a.path, a.content] as const));
 }
 
@@ -117,7 +125,8 @@ export interface Applied {
 async function upToDate(files: Map<string, string>): Promise<boolean> {
   for (const n of BALANCERS) {
     if ((await nodeFile(n, '/etc/haproxy/haproxy.cfg'))?.trimEnd() !== files.get('balancer/haproxy.cfg')?.trimEnd()) return false;
-    if ((await nodeFile(n, '/etc/keepalived/keepalived.conf'))?.trimEnd() !== files.get(`balancer/keepalived-${n}.conf`)?.trimEnd()) return false;
+    if ((await nodeFile(n, '/etc/keepalived/keepalived.conf'))?.trimEnd() !== files.get(`balancer/keepalived-${n}.conf`)?.trimEnd())
+      return false;
     if ((await labExec(n, ['systemctl', 'is-active', 'haproxy'])).code !== 0) return false;
     if ((await labExec(n, ['systemctl', 'is-active', 'keepalived'])).code !== 0) return false;
   }
@@ -134,7 +143,15 @@ async function applyLabSnat(): Promise<Applied> {
     const env = await labEnv();
     const t0 = performance.now();
     const r = await inClient(
-      [join(ROOT, 'node_modules', '.bin', 'tsx'), join(ROOT, 'electron', 'cli', 'main.ts'), 'apply', LAB_SITE, '--yes', '--only', 'balancer'],
+      [
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        join(ROOT, 'electron', 'cli', 'main.ts'),
+        'apply',
+        LAB_SITE,
+        '--yes',
+        '--only',
+        'balancer',
+      ],
       {
         timeoutMs: 180_000,
         env: {
@@ -145,7 +162,10 @@ async function applyLabSnat(): Promise<Applied> {
       },
     );
     applySeconds = round((performance.now() - t0) / 1000, 1);
-    if (r.code !== 0) throw new Error(`printha apply examples/lab-snat.yaml --only balancer failed (exit ${r.code}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n')}`);
+    if (r.code !== 0)
+      throw new Error(
+        `printha apply examples/lab-snat.yaml --only balancer failed (exit ${r.code}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n')}`,
+      );
     if (!(await upToDate(files))) throw new Error('after printha apply the balancers do not run the generated haproxy.cfg/keepalived.conf');
   }
   await settledOwner();
@@ -223,7 +243,15 @@ export async function startMinimal(servers: readonly LabNode[]): Promise<void> {
 
 export async function stopMinimal(node?: LabNode): Promise<void> {
   for (const n of node ? [node] : BALANCERS)
-    await labExec(n, ['sh', '-c', 'if [ -f "$1" ]; then kill $(cat "$1") 2>/dev/null; rm -f "$1" "$2" "$3"; fi; true', 'sh', MIN_PID, MIN_CFG, MIN_SOCK]);
+    await labExec(n, [
+      'sh',
+      '-c',
+      'if [ -f "$1" ]; then kill $(cat "$1") 2>/dev/null; rm -f "$1" "$2" "$3"; fi; true',
+      'sh',
+      MIN_PID,
+      MIN_CFG,
+      MIN_SOCK,
+    ]);
 }
 
 // ------------------------------------------------------------------ background processes in a node
@@ -232,7 +260,13 @@ export async function bgInNode(node: LabNode, argv: readonly string[]): Promise<
   const pid = (await mustExec(node, ['sh', '-c', 'setsid "$@" </dev/null >/dev/null 2>&1 & echo $!', 'sh', ...argv])).trim();
   if (!/^\d+$/.test(pid)) throw new Error(`${node}: could not start ${argv[0] ?? ''}`);
   return async () => {
-    await labExec(node, ['sh', '-c', 'kill "$1" 2>/dev/null; for i in $(seq 50); do kill -0 "$1" 2>/dev/null || exit 0; sleep 0.05; done; kill -9 "$1" 2>/dev/null; true', 'sh', pid]);
+    await labExec(node, [
+      'sh',
+      '-c',
+      'kill "$1" 2>/dev/null; for i in $(seq 50); do kill -0 "$1" 2>/dev/null || exit 0; sleep 0.05; done; kill -9 "$1" 2>/dev/null; true',
+      'sh',
+      pid,
+    ]);
   };
 }
 

@@ -45,7 +45,12 @@ function holdLock(log: (s: string) => void, timeoutSeconds = Number(process.env.
     });
     child.on('exit', (code) => {
       clearTimeout(warn);
-      if (!said) reject(new Error(`could not take ${LAB_LOCK} within ${timeoutSeconds} s (flock exit ${code ?? 'signal'}): another lab user is still running`));
+      if (!said)
+        reject(
+          new Error(
+            `could not take ${LAB_LOCK} within ${timeoutSeconds} s (flock exit ${code ?? 'signal'}): another lab user is still running`,
+          ),
+        );
     });
   });
 }
@@ -56,7 +61,10 @@ function servesCount(env: Record<string, string>): number {
 }
 
 /** Lock the lab and make sure it is up with at least `servers` print servers. Throws with the reason when it cannot. */
-export async function openLabSession(servers: number, log: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<LabSession> {
+export async function openLabSession(
+  servers: number,
+  log: (s: string) => void = (s) => process.stderr.write(s + '\n'),
+): Promise<LabSession> {
   const why = labUnavailableReason();
   if (why) throw new Error(why);
   const tw = performance.now();

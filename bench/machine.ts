@@ -22,7 +22,13 @@ export function machineInfo(): MachineInfo {
   const hv = spawnSync('haproxy', ['-v'], { encoding: 'utf8' });
   const haproxy = /version (\S+)/.exec(hv.stdout ?? '')?.[1] ?? 'not installed';
   const [a = 0, b = 0, c = 0] = loadavg();
-  return { nproc: availableParallelism(), cpu, kernel: release(), haproxy, load: [a, b, c].map((x) => Math.round(x * 100) / 100) as [number, number, number] };
+  return {
+    nproc: availableParallelism(),
+    cpu,
+    kernel: release(),
+    haproxy,
+    load: [a, b, c].map((x) => Math.round(x * 100) / 100) as [number, number, number],
+  };
 }
 
 export function machineLine(m: MachineInfo): string {

@@ -141,7 +141,11 @@ describe.skipIf(!hasPy)('labprobe.py', () => {
       const { json } = await runProbe(['hastate', '5', 'down', `${sock}:PrintServers:PS1,PS2`]);
       const r = json as { events: [number, string, string, string, number][]; done: boolean };
       expect(r.done).toBe(true);
-      expect(r.events.map(([, , b, n, op]) => `${b}/${n}=${op}`)).toEqual(['PrintServers/PS1=2', 'PrintServers/PS2=0', 'PrintServers/PS1=0']);
+      expect(r.events.map(([, , b, n, op]) => `${b}/${n}=${op}`)).toEqual([
+        'PrintServers/PS1=2',
+        'PrintServers/PS2=0',
+        'PrintServers/PS1=0',
+      ]);
       expect(queries).toBe(3);
     } finally {
       await new Promise((r) => server.close(() => r(undefined)));
