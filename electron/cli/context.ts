@@ -4,10 +4,10 @@
  * live progress on stderr.
  */
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { JournalEvent } from '../../shared/journal/events.js';
 import type { CredentialRequest, RunContext } from '../core/engine/api.js';
+import { defaultKnownHostsPath, stateRoot } from '../core/paths.js';
 import { SecretSet } from '../core/runner/redact.js';
 import type { CliIO } from './types.js';
 
@@ -18,15 +18,14 @@ export interface CliRunOptions {
 }
 
 export function stateDirFor(sitePath: string, env: NodeJS.ProcessEnv): string {
-  const root = env.PRINTHA_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'printha', 'sites');
+  const root = stateRoot(env);
   const abs = resolve(sitePath);
   const slug = basename(abs).replace(/\.ya?ml$/i, '').replace(/[^A-Za-z0-9_-]/g, '_');
   return join(root, `${slug}-${createHash('sha256').update(abs).digest('hex').slice(0, 8)}`);
 }
 
-export function knownHostsPath(env: NodeJS.ProcessEnv): string {
-  return env.PRINTHA_KNOWN_HOSTS ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'printha', 'known_hosts');
-}
+/** PrintHA's known_hosts file (the same for the app and the CLI). */
+export const knownHostsPath = defaultKnownHostsPath;
 
 const ENV_BY_KIND: Record<CredentialRequest['kind'], string> = {
   'ssh-password': 'PRINTHA_SSH_PASSWORD',

@@ -3,7 +3,6 @@
  * (when this build has one), the examples folder and PrintHA's own known_hosts file.
  */
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { renderSite } from '../../../shared/render/index.js';
 import { runRules } from '../../../shared/rules/index.js';
@@ -11,12 +10,13 @@ import type { Site } from '../../../shared/site/schema.js';
 import { PrintHaEngine } from '../engine/engine.js';
 import { setServerState } from '../probes/server-state.js';
 import { verifySite } from '../probes/verify.js';
+import { defaultKnownHostsPath, stateRoot } from '../paths.js';
 import type { Vault } from '../vault/types.js';
 import { createCore, type Core, type CoreDeps } from './core.js';
 
 /** Where the app keeps a site's journal and saved plan/verify (the wizard has no site file path: keyed by name). */
 export function uiStateDir(site: Site, env: NodeJS.ProcessEnv = process.env): string {
-  const root = env.PRINTHA_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'printha', 'sites');
+  const root = stateRoot(env);
   const slug = site.name.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60);
   return join(root, `ui-${slug}-${createHash('sha256').update(site.name).digest('hex').slice(0, 8)}`);
 }
@@ -36,12 +36,7 @@ export function defaultEngine(env: NodeJS.ProcessEnv = process.env): CoreDeps['e
   };
 }
 
-/** PrintHA's own known_hosts (OpenSSH format), never ~/.ssh/known_hosts. */
-export function defaultKnownHostsPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PRINTHA_KNOWN_HOSTS) return env.PRINTHA_KNOWN_HOSTS;
-  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(base, 'printha', 'known_hosts');
-}
+export { defaultKnownHostsPath };
 
 export interface DefaultCoreOptions {
   examplesDir?: string;
