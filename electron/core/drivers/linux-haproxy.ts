@@ -423,13 +423,9 @@ export class LinuxHaproxyDriver implements BalancerDriver {
       });
 
     // done on this node
-    await step('finish', 'Mark the apply as complete on the node', shellJoin(['rm', '-f', PENDING_MARKER]), async () => {
-      // `rm -f` is idempotent: a reply that came back without an exit status (seen under heavy load
-      // right after the reloads, 1 run in ~5) is retried once instead of rolling a good apply back.
-      let res = await exec(['rm', '-f', PENDING_MARKER], 'finish');
-      if (res.code === null && !res.timedOut) res = await exec(['rm', '-f', PENDING_MARKER], 'finish (retry)');
-      return ensureOk(res, 'removing the marker failed', 'ok');
-    });
+    await step('finish', 'Mark the apply as complete on the node', shellJoin(['rm', '-f', PENDING_MARKER]), async () =>
+      ensureOk(await exec(['rm', '-f', PENDING_MARKER], 'finish'), 'removing the marker failed', 'ok'),
+    );
   }
 
   /** Removes the temporary files of a prepared node that will not be committed (best effort). */

@@ -564,6 +564,18 @@ function connectOnce(target: SshTarget, prepared: PreparedAuth, opts: ConnectOpt
 
 type RawExecResult = Omit<ExecResult, 'stdout' | 'stderr'> & { stdout: Buffer; stderr: Buffer };
 
+/** The server refused to open a session channel (nothing ran; safe to try again). */
+function isChannelOpenRefusal(err: unknown): boolean {
+  return err instanceof SshError && /channel open failure/i.test(String(err.details.reason ?? ''));
+}
+
+/** The exit status of one exec channel, filled by the listener attached in the exec callback. */
+interface ExitSeen {
+  seen: boolean;
+  code: number | null;
+  signal: string | null;
+}
+
 export class SshConnection {
   readonly target: SshTarget;
   readonly hostKey: HostKeyInfo;
@@ -666,15 +678,10 @@ export class SshConnection {
     try {
       if (this.closedFlag) throw this.disconnected();
       const started = Date.now();
-      const channel = await new Promise<ClientChannel>((resolve, reject) => {
-        try {
-          this.client.exec(command, (err, ch) => (err ? reject(this.closedFlag ? this.disconnected() : this.channelError(err, program)) : resolve(ch)));
-        } catch (err) {
-          reject(this.closedFlag ? this.disconnected() : this.channelError(err as Error, program));
-        }
-      });
+      const exit: ExitSeen = { seen: false, code: null, signal: null };
+      const channel = await this.openChannel(command, program, exit);
       this.stats.commands++;
-      const result = await this.runChannel(channel, opts, started);
+      const result = await this.runChannel(channel, exit, opts, started);
       if (result.timedOut && opts.onTimeout === 'throw') {
         throw commandTimeoutError({ host: this.target.host, port: this.target.port, program, timeoutMs: opts.timeoutMs });
       }
@@ -684,11 +691,43 @@ export class SshConnection {
     }
   }
 
+  /**
+   * Opens an exec channel. A refused channel open (the server still counts sessions it has not
+   * finished closing against MaxSessions) is retried a few times: nothing ran yet.
+   */
+  private async openChannel(command: string, program: string, exit: ExitSeen): Promise<ClientChannel> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => {
+          try {
+            this.client.exec(command, (err, ch) => {
+              if (err) return reject(this.closedFlag ? this.disconnected() : this.channelError(err, program));
+              // Listen for 'exit' here, synchronously: ssh2 may parse the exit-status packet in the same
+              // chunk as the exec confirmation, before an awaiting caller resumes, and 'exit' is a plain
+              // event that is not replayed (fast commands then looked like "no exit status" under load).
+              ch.on('exit', (c: number | null, s?: string) => {
+                exit.seen = true;
+                if (typeof c === 'number') exit.code = c;
+                if (typeof s === 'string') exit.signal = s;
+              });
+              resolve(ch);
+            });
+          } catch (err) {
+            reject(this.closedFlag ? this.disconnected() : this.channelError(err as Error, program));
+          }
+        });
+      } catch (err) {
+        if (this.closedFlag || attempt >= 4 || !isChannelOpenRefusal(err)) throw err;
+        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      }
+    }
+  }
+
   private channelError(err: Error, program: string): SshError {
     return disconnectedError({ ...this.target, reason: `the host refused to run '${program}': ${err.message}` });
   }
 
-  private runChannel(channel: ClientChannel, opts: ExecOptions, started: number): Promise<RawExecResult> {
+  private runChannel(channel: ClientChannel, exit: ExitSeen, opts: ExecOptions, started: number): Promise<RawExecResult> {
     const max = opts.maxOutputBytes ?? 32 * 1024 * 1024;
     return new Promise<RawExecResult>((resolve, reject) => {
       const out: Buffer[] = [];
@@ -696,9 +735,6 @@ export class SshConnection {
       let outLen = 0;
       let errLen = 0;
       let truncated = false;
-      let code: number | null = null;
-      let signal: string | null = null;
-      let sawExit = false;
       let timedOut = false;
       let aborted = false;
       let finished = false;
@@ -711,15 +747,15 @@ export class SshConnection {
         if (grace) clearTimeout(grace);
         opts.signal?.removeEventListener('abort', onAbort);
         unlisten();
-        if (!sawExit && !timedOut && !aborted && this.closedFlag) {
+        if (!exit.seen && !timedOut && !aborted && this.closedFlag) {
           reject(this.disconnected());
           return;
         }
         resolve({
           stdout: Buffer.concat(out),
           stderr: Buffer.concat(err),
-          code,
-          signal,
+          code: exit.code,
+          signal: exit.signal,
           timedOut,
           aborted,
           truncated,
@@ -768,11 +804,6 @@ export class SshConnection {
           errLen += d.length;
         }
         opts.onStderr?.(d.toString('utf8'));
-      });
-      channel.on('exit', (c: number | null, s?: string) => {
-        sawExit = true;
-        if (typeof c === 'number') code = c;
-        if (typeof s === 'string') signal = s;
       });
       channel.on('close', finish);
       channel.on('error', () => undefined);

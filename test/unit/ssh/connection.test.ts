@@ -269,6 +269,22 @@ describe.skipIf(!hasSshKeygen)('SSH connection over an in-process ssh2 server', 
       await c.close();
     });
 
+    it('an exit status that arrives in the same packet batch as the exec confirmation is not lost', async () => {
+      // The server accepts, exits and closes in one tick: ssh2 then parses CHANNEL_SUCCESS and
+      // exit-status together, before an awaiting caller could attach an 'exit' listener.
+      const s = await start({
+        onExec: (_cmd, ch) => {
+          ch.exit(7);
+          ch.end();
+          return true;
+        },
+      });
+      const c = await connect(target(s), pw, { knownHosts: freshKnownHosts(), hostKeyPolicy: 'accept-new' });
+      const codes = await Promise.all(Array.from({ length: 60 }, () => c.exec(['true'], { timeoutMs: 5000 }).then((r) => r.code)));
+      expect(codes.filter((x) => x !== 7)).toEqual([]);
+      await c.close();
+    });
+
     it('argv with spaces, quotes, $() and globs reaches the server as the exact shellJoin string and as exact words', async () => {
       const s = await start();
       const c = await connect(target(s), pw, { knownHosts: freshKnownHosts(), hostKeyPolicy: 'accept-new' });
