@@ -21,6 +21,7 @@ import type { Artifact } from '../render/artifact.js';
 import { HALFOPEN_CHECK_PATH } from '../render/halfopen.js';
 import { FWMARK_RULES_PATH, SYSCTL_PATH, linuxHaproxyArtifacts } from '../render/linux-haproxy.js';
 import { unifiedDiff } from './diff.js';
+import { vrrpReelectionSeconds, vrrpReloadDisruption } from './vrrp-change.js';
 import type { FileDiff, HostPlan, PlanStep } from './model.js';
 
 export const HAPROXY_CFG_PATH = '/etc/haproxy/haproxy.cfg';
@@ -255,6 +256,15 @@ export function planLinuxHaproxy(r: ResolvedSite, facts: readonly BalancerNodeFa
     if (reachable && w.upToDate) hostNotes.push('No changes: the node already has this configuration.');
     if (reachable && f?.services?.haproxy && f.services.haproxy !== 'active' && r.site.mode === 'snat') hostNotes.push(`HAProxy is ${f.services.haproxy} on this node: apply starts it.`);
     if (reachable && f?.services?.keepalived && f.services.keepalived !== 'active') hostNotes.push(`keepalived is ${f.services.keepalived} on this node: apply starts it.`);
+    const newKeepalived = w.files.find((m) => m.kind === 'keepalived');
+    if (reachable && f?.holdsVip && w.reloadKeepalived && newKeepalived) {
+      const why = vrrpReloadDisruption(f.files?.[KEEPALIVED_CONF_PATH], newKeepalived.content);
+      if (why.length > 0) {
+        const text = `This node holds the VIP ${r.site.vip} and its VRRP instance changes (${why.join('; ')}): keepalived releases the VIP when it reloads and the pair elects again, so the VIP does not answer for about ${vrrpReelectionSeconds(newKeepalived.content)} s. Apply waits for the new holder; schedule this first apply outside printing hours.`;
+        hostNotes.push(text);
+        notes.push(`VIP interruption expected on ${w.node.name}: ${text}`);
+      }
+    }
     const plan: HostPlan = {
       host: w.node.name,
       role: 'balancer',
