@@ -10,7 +10,6 @@ import { VerifyReportSchema } from '../../../shared/verify/report.js';
 import { exportRunbook, type RunbookFormat } from '../../core/runbook/export.js';
 import { PdfError } from '../../core/runbook/pdf.js';
 import { envRedactor } from '../../core/runner/redact.js';
-import { loadLatest } from '../../core/runner/state.js';
 import { opt, parseArgs } from '../args.js';
 import { stateDirFor } from '../context.js';
 import { formatFindings } from '../format.js';
@@ -55,8 +54,9 @@ export const runbookCommand: CliCommand = {
     if (!format || !FORMATS.includes(format)) throw new UsageError(`--format must be md, html or pdf${opt(p, 'format') ? `, not "${opt(p, 'format')}"` : ''}.\nUsage: ${usage}`);
     const file = p.positionals[0]!;
     const stateDir = stateDirFor(file, io.env);
-    const facts = loadLatest(stateDir, 'facts')?.value;
-    const result = validateSiteYaml(await readSiteText(file, usage), facts);
+    // Only the site file's own errors stop the runbook: what discovery found (a server that could not
+    // be reached, …) is part of the record, and the document lists those findings with the facts.
+    const result = validateSiteYaml(await readSiteText(file, usage));
     if (!result.site) {
       io.err(formatFindings(result.findings, file));
       io.err('No runbook was written: fix the errors above first.\n');

@@ -11,9 +11,10 @@ import { validateSiteYaml } from '../../../shared/rules/index.js';
 import { formatOverview } from '../../../shared/verify/overview.js';
 import type { VerifyCheck, VerifyReport } from '../../../shared/verify/report.js';
 import { redactValue } from '../../core/runner/redact.js';
+import { saveLatest } from '../../core/runner/state.js';
 import { verifySite, watchOverview, type OverviewFrame } from '../../core/probes/verify.js';
 import { opt, parseArgs } from '../args.js';
-import { cliRunContext } from '../context.js';
+import { cliRunContext, stateDirFor } from '../context.js';
 import { formatFindings } from '../format.js';
 import { readSiteText } from '../site-file.js';
 import { UsageError, type CliCommand, type CliIO } from '../types.js';
@@ -103,6 +104,11 @@ export const verifyCommand: CliCommand = {
     }
     const report = await verifySite(site, ctx, { drill: p.flags.has('drill') });
     const safe = redactValue(report, redact);
+    try {
+      saveLatest(stateDirFor(file, io.env), 'verify', report, redact);
+    } catch (e) {
+      io.err(`The report was not saved for \`printha runbook\`: ${redact(e instanceof Error ? e.message : String(e))}\n`);
+    }
     io.out(json ? `${JSON.stringify(safe, null, 2)}\n` : redact(formatReport(safe)));
     return report.ok ? 0 : 1;
   },

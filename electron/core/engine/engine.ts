@@ -17,6 +17,7 @@ import type { VerifyReport } from '../../../shared/verify/report.js';
 import { defaultDrivers, driverFor, type BalancerDriver, type DriverContext } from '../drivers/index.js';
 import { completedSteps, JournalWriter, newRunId, readJournal } from '../runner/journal.js';
 import { SecretSet } from '../runner/redact.js';
+import { loadLatest, saveLatest, type LatestKind, type LatestKinds } from '../runner/state.js';
 import { StepRecorder } from '../runner/steps.js';
 import type { SshStats } from '../ssh/index.js';
 import type { ApplyOptions, ApplyResult, Engine, RunContext } from './api.js';
@@ -40,6 +41,18 @@ export const JOURNAL_FILE = 'journal.jsonl';
 export interface DiscoverResult {
   facts: SiteFacts;
   findings: Finding[];
+}
+
+/** `ctx` with every credential it hands out (Windows passwords too) added to `secrets`, so what a run saves can be redacted. */
+export function capturingSecrets(ctx: RunContext, secrets: SecretSet): RunContext {
+  return {
+    ...ctx,
+    credential: async (req) => {
+      const v = await ctx.credential(req);
+      secrets.add(v);
+      return v;
+    },
+  };
 }
 
 export class PrintHaEngine implements Engine {
@@ -69,6 +82,25 @@ export class PrintHaEngine implements Engine {
 
   private journal(site: Site, run: string): JournalWriter {
     return new JournalWriter(join(this.stateDir(site), JOURNAL_FILE), run, this.secrets.redactor());
+  }
+
+  /**
+   * Saves the latest plan / facts for `printha runbook` and the app's runbook export (redacted with
+   * the secrets this engine was given). Facts of a partial run (--only) keep the other half from before.
+   */
+  private saveLatest<K extends LatestKind>(site: Site, kind: K, value: LatestKinds[K], note: (message: string) => void, only?: 'balancer' | 'servers'): void {
+    try {
+      const dir = this.stateDir(site);
+      let v = value;
+      if (kind === 'facts' && only) {
+        const prev = loadLatest(dir, 'facts')?.value;
+        const keep = only === 'balancer' ? 'servers' : 'balancer';
+        if (prev?.[keep]) v = { ...(value as SiteFacts), [keep]: prev[keep] } as LatestKinds[K];
+      }
+      saveLatest(dir, kind, v, this.secrets.redactor());
+    } catch (e) {
+      note(`the latest ${kind} was not saved for the runbook: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private driverCtx(ctx: RunContext, recorder: StepRecorder, runId: string, resumeRun?: string): DriverContext {
@@ -114,12 +146,14 @@ export class PrintHaEngine implements Engine {
     return (await this.discoverWithFindings(site, ctx)).facts;
   }
 
-  async discoverWithFindings(site: Site, ctx: RunContext, only?: 'balancer' | 'servers'): Promise<DiscoverResult> {
+  async discoverWithFindings(site: Site, given: RunContext, only?: 'balancer' | 'servers'): Promise<DiscoverResult> {
+    const ctx = capturingSecrets(given, this.secrets);
     const r = resolveSite(site);
     const run = this.startRun(site, ctx, 'discover');
     try {
       const facts = await this.discoverWith(r, ctx, run.recorder, run.runId, only);
       const findings = runRules(site, facts);
+      this.saveLatest(site, 'facts', facts, (message) => run.emit({ kind: 'note', message }), only);
       run.end(`discovered ${facts.balancer?.filter((b) => b.reachable).length ?? 0} balancer node(s)`, 'ok');
       return { facts, findings };
     } catch (e) {
@@ -165,12 +199,16 @@ export class PrintHaEngine implements Engine {
     return { site: site.name, createdAt: new Date().toISOString(), order, hosts, upToDate: hosts.every((h) => h.upToDate), notes };
   }
 
-  async plan(site: Site, ctx: RunContext, only?: 'balancer' | 'servers'): Promise<Plan> {
+  async plan(site: Site, given: RunContext, only?: 'balancer' | 'servers'): Promise<Plan> {
+    const ctx = capturingSecrets(given, this.secrets);
     const r = resolveSite(site);
     const run = this.startRun(site, ctx, 'plan');
     try {
       const facts = await this.discoverWith(r, ctx, run.recorder, run.runId, only);
       const plan = this.planFromFacts(site, facts, only);
+      const note = (message: string): void => run.emit({ kind: 'note', message });
+      this.saveLatest(site, 'facts', facts, note, only);
+      this.saveLatest(site, 'plan', plan, note);
       run.end(plan.upToDate ? 'no changes' : `${plan.hosts.filter((h) => !h.upToDate).length} host(s) to change`, 'ok');
       return plan;
     } catch (e) {
@@ -190,7 +228,8 @@ export class PrintHaEngine implements Engine {
     return { run: lastRun, completed: completedSteps(events.filter((e) => e.run === lastRun)) };
   }
 
-  async apply(site: Site, ctx: RunContext, opts: ApplyOptions): Promise<ApplyResult> {
+  async apply(site: Site, given: RunContext, opts: ApplyOptions): Promise<ApplyResult> {
+    const ctx = capturingSecrets(given, this.secrets);
     if (!opts.confirmed)
       throw new ContractCallError({
         code: 'failed',
@@ -205,6 +244,10 @@ export class PrintHaEngine implements Engine {
     try {
       if (opts.resume) run.emit({ kind: 'note', message: resume ? `resuming run ${resume.run} (${resume.completed.size} step(s) completed there; each is re-checked on the host)` : 'nothing to resume: the last apply completed (or none ran); applying normally' });
       const facts = await this.discoverWith(r, ctx, run.recorder, run.runId, opts.only);
+      // The runbook records what this apply started from: the facts and the plan it carries out.
+      const note = (message: string): void => run.emit({ kind: 'note', message });
+      this.saveLatest(site, 'facts', facts, note, opts.only);
+      this.saveLatest(site, 'plan', this.planFromFacts(site, facts, opts.only), note);
       const errors = runRules(site, facts).filter((f) => f.severity === 'error');
       if (errors.length > 0) {
         for (const f of errors) run.emit({ kind: 'note', message: `refused: [${f.rule}] ${f.message}` });

@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import { renderSite } from '../../../shared/render/index.js';
 import { runRules } from '../../../shared/rules/index.js';
 import type { Site } from '../../../shared/site/schema.js';
-import { PrintHaEngine } from '../engine/engine.js';
+import { capturingSecrets, PrintHaEngine } from '../engine/engine.js';
 import { setServerState } from '../probes/server-state.js';
 import { verifySite } from '../probes/verify.js';
 import { defaultKnownHostsPath, stateRoot } from '../paths.js';
+import { loadRunbookSources } from '../runbook/export.js';
+import { SecretSet } from '../runner/redact.js';
+import { saveLatest } from '../runner/state.js';
 import type { Vault } from '../vault/types.js';
 import { createCore, type Core, type CoreDeps } from './core.js';
 
@@ -23,15 +26,22 @@ export function uiStateDir(site: Site, env: NodeJS.ProcessEnv = process.env): st
 
 /**
  * The engine behind discover/plan/apply/verify and the overview's drain/halt/online: the same
- * PrintHaEngine the CLI uses, verification from electron/core/probes.
+ * PrintHaEngine the CLI uses, verification from electron/core/probes. The engine saves the latest
+ * facts and plan in the site's state directory; verify saves its report there (redacted with the
+ * environment's secrets and every credential the run was given), for the runbook export.
  */
-export function defaultEngine(env: NodeJS.ProcessEnv = process.env): CoreDeps['engine'] {
+export function defaultEngine(env: NodeJS.ProcessEnv = process.env, verify: typeof verifySite = verifySite): CoreDeps['engine'] {
   const engine = new PrintHaEngine({ stateDir: (site) => uiStateDir(site, env), ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}) });
   return {
     discover: (site, ctx) => engine.discover(site, ctx),
     plan: (site, ctx) => engine.plan(site, ctx),
     apply: (site, ctx, opts) => engine.apply(site, ctx, opts),
-    verify: (site, ctx, opts) => verifySite(site, ctx, opts),
+    verify: async (site, ctx, opts) => {
+      const secrets = new SecretSet().addFromEnv(env);
+      const report = await verify(site, capturingSecrets(ctx, secrets), opts);
+      saveLatest(uiStateDir(site, env), 'verify', report, secrets.redactor());
+      return report;
+    },
     setServerState: (site, ctx, req) => setServerState(site, ctx, req),
   };
 }
@@ -53,6 +63,7 @@ export function createDefaultCore(o: DefaultCoreOptions = {}): Core {
   const engine = o.engine ?? defaultEngine(env);
   return createCore({
     render: (site) => renderSite(site, runRules(site)),
+    runbookSources: (site) => loadRunbookSources(uiStateDir(site, env)),
     knownHostsPath: o.knownHostsPath ?? defaultKnownHostsPath(env),
     ...(engine ? { engine } : {}),
     ...(env.PRINTHA_SSH_KEY ? { sshKeyPath: env.PRINTHA_SSH_KEY } : {}),

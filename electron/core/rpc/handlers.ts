@@ -6,7 +6,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ContractCallError } from '../../../shared/contract/index.js';
+import type { JournalEvent } from '../../../shared/journal/events.js';
 import type { SiteFacts } from '../../../shared/model/facts.js';
+import type { Plan } from '../../../shared/plan/model.js';
 import { resolveSite } from '../../../shared/model/resolve.js';
 import type { Artifact } from '../../../shared/render/artifact.js';
 import { validateSiteData, validateSiteYaml } from '../../../shared/rules/index.js';
@@ -14,6 +16,7 @@ import { buildRunbook } from '../../../shared/runbook/build.js';
 import { toHtml, toMarkdown } from '../../../shared/runbook/doc.js';
 import { saveSiteYaml } from '../../../shared/site/load.js';
 import type { Site, SiteInput } from '../../../shared/site/schema.js';
+import type { VerifyReport } from '../../../shared/verify/report.js';
 import type { Engine, RunContext } from '../engine/api.js';
 import { credentialKey, sessionOnlyVault, type Vault } from '../vault/types.js';
 import type { Handlers } from './dispatch.js';
@@ -42,6 +45,8 @@ export interface CoreDeps {
   promptTimeoutMs?: number;
   log?: (line: string) => void;
   now?: () => Date;
+  /** What the site's state directory holds (latest plan, verify report, facts, journal), for `runbook.export` inputs left out. */
+  runbookSources?: (site: Site) => { plan?: Plan; verify?: VerifyReport; facts?: SiteFacts; journal?: JournalEvent[] };
 }
 
 const STEP_NAMES = {
@@ -239,9 +244,13 @@ export function createHandlers(deps: CoreDeps): Handlers {
 
     'engine.cancel': ({ opId }, session) => ({ cancelled: session.cancel(opId) }),
 
-    'runbook.export': ({ site, format, plan, journal, report }) => {
+    'runbook.export': ({ site, format, plan: planIn, journal: journalIn, report }) => {
       const s = requireValidSite(site);
-      const findings = validateSiteData(site).findings;
+      const stored = deps.runbookSources?.(s) ?? {};
+      const plan = planIn ?? stored.plan;
+      const journal = journalIn ?? (stored.journal?.length ? stored.journal : undefined);
+      const verify = report ?? stored.verify;
+      const findings = validateSiteData(site, stored.facts).findings;
       let artifacts: Artifact[] = [];
       try {
         artifacts = deps.render ? deps.render(s) : [];
@@ -254,7 +263,8 @@ export function createHandlers(deps: CoreDeps): Handlers {
         artifacts,
         ...(plan ? { plan } : {}),
         ...(journal ? { journal } : {}),
-        ...(report ? { verify: report } : {}),
+        ...(verify ? { verify } : {}),
+        ...(stored.facts ? { facts: stored.facts } : {}),
         generatedAt: now().toISOString(),
         includeArtifactText: true,
       });
