@@ -65,6 +65,7 @@ export function engineSession(loaded: LoadedSite, io: CliIO, o: { json: boolean;
   const timeout = Number(io.env.PRINTHA_COMMAND_TIMEOUT_MS);
   const engine = new PrintHaEngine({
     stateDir,
+    env: io.env,
     ...(Number.isFinite(timeout) && timeout > 0 ? { commandTimeoutMs: timeout } : {}),
     ...(io.env.SSH_AUTH_SOCK ? { agentSocket: io.env.SSH_AUTH_SOCK } : {}),
   });

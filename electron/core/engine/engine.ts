@@ -33,6 +33,8 @@ export interface EngineOptions extends ConnectorOptions {
   commandTimeoutMs?: number;
   /** How long the VIP may take to settle after a reload. Default 15 s. */
   vipSettleMs?: number;
+  /** Its secrets (PRINTHA_SSH_PASSWORD, … see redact.ts) are redacted from the journal and saved state. Default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -62,6 +64,7 @@ export class PrintHaEngine implements Engine {
   private readonly drivers: Partial<Record<string, BalancerDriver>>;
 
   constructor(private readonly opts: EngineOptions) {
+    this.secrets.addFromEnv(opts.env ?? process.env);
     this.connector = new SshConnector(opts, this.secrets);
     this.servers = opts.serverEngine ?? defaultServerEngine();
     this.drivers = opts.drivers ?? defaultDrivers();

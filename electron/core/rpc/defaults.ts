@@ -31,7 +31,7 @@ export function uiStateDir(site: Site, env: NodeJS.ProcessEnv = process.env): st
  * environment's secrets and every credential the run was given), for the runbook export.
  */
 export function defaultEngine(env: NodeJS.ProcessEnv = process.env, verify: typeof verifySite = verifySite): CoreDeps['engine'] {
-  const engine = new PrintHaEngine({ stateDir: (site) => uiStateDir(site, env), ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}) });
+  const engine = new PrintHaEngine({ stateDir: (site) => uiStateDir(site, env), env, ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}) });
   return {
     discover: (site, ctx) => engine.discover(site, ctx),
     plan: (site, ctx) => engine.plan(site, ctx),

@@ -94,6 +94,7 @@ describe('latest plan, facts and verify report for the runbook', () => {
     const state = join(dir, 'site');
     const engine = new PrintHaEngine({
       stateDir: state,
+      env: env(),
       drivers: { 'linux-haproxy': new EchoDriver() },
       serverEngine: echoServers,
     });
@@ -117,7 +118,7 @@ describe('latest plan, facts and verify report for the runbook', () => {
     const files = filesUnder(state);
     expect(files.map((f) => f.path).sort()).toEqual([journalPath(state), latestPath(state, 'facts'), latestPath(state, 'plan')].sort());
     expect(files.map((f) => f.text).join('\n')).toContain('[REDACTED]');
-    expect(leaks(files, [PROMPT_SECRET])).toEqual([]);
+    expect(leaks(files, [SSH_SECRET, WIN_SECRET, PROMPT_SECRET])).toEqual([]);
   });
 
   it("the app's verify saves its report in uiStateDir and the app's runbook export shows it with the latest plan", async () => {
@@ -139,6 +140,7 @@ describe('latest plan, facts and verify report for the runbook', () => {
     // The plan the app's engine saved (through the same PrintHaEngine) shows up in the export too.
     const planner = new PrintHaEngine({
       stateDir: state,
+      env: e,
       drivers: { 'linux-haproxy': new EchoDriver() },
       serverEngine: echoServers,
     });
@@ -149,6 +151,7 @@ describe('latest plan, facts and verify report for the runbook', () => {
     const out = await core.handlers['runbook.export']({ site, format: 'md' }, session);
     expect(out.text).toContain('KM-C458-Finance');
     expect(out.text).toContain('Upload haproxy.cfg');
+    expect(out.text).not.toContain(SSH_SECRET);
   });
 
   it('printha runbook after a plan shows the saved plan, even when that discovery could not reach the servers', async () => {
@@ -157,6 +160,7 @@ describe('latest plan, facts and verify report for the runbook', () => {
     const siteFile = join(process.cwd(), 'examples/lab-snat.yaml');
     const planner = new PrintHaEngine({
       stateDir: stateDirFor(siteFile, e),
+      env: e,
       drivers: { 'linux-haproxy': new EchoDriver() },
       serverEngine: echoServers,
     });
@@ -174,6 +178,6 @@ describe('latest plan, facts and verify report for the runbook', () => {
     const md = readFileSync(join(dir, 'rb.md'), 'utf8');
     expect(md).toContain('Upload haproxy.cfg');
     expect(md).toContain('server-unreachable');
-    expect(leaks([{ path: 'rb.md', text: md }], [PROMPT_SECRET])).toEqual([]);
+    expect(leaks([{ path: 'rb.md', text: md }], [SSH_SECRET, WIN_SECRET, PROMPT_SECRET])).toEqual([]);
   });
 });
