@@ -20,6 +20,7 @@ import { shellJoin } from '../quote/posix.js';
 import type { Artifact } from '../render/artifact.js';
 import { HALFOPEN_CHECK_PATH } from '../render/halfopen.js';
 import { FWMARK_RULES_PATH, SYSCTL_PATH, linuxHaproxyArtifacts } from '../render/linux-haproxy.js';
+import { backupCommandText } from './backup-text.js';
 import { unifiedDiff } from './diff.js';
 import { vrrpReelectionSeconds, vrrpReloadDisruption } from './vrrp-change.js';
 import type { FileDiff, HostPlan, PlanStep } from './model.js';
@@ -173,7 +174,7 @@ function stepsFor(w: LinuxNodeWork): PlanStep[] {
     id: 'backup',
     title: w.pending ? `Keep the backup of the interrupted apply (${w.pending.backupDir})` : `Back up the current files to ${BACKUP_ROOT}/<run>/`,
     kind: 'backup',
-    command: w.pending ? shellJoin(['test', '-f', `${w.pending.backupDir}/MANIFEST`]) : `cp -a --parents ${MANAGED_PATHS.join(' ')} ${BACKUP_ROOT}/<run>/`,
+    command: w.pending ? shellJoin(['test', '-f', `${w.pending.backupDir}/MANIFEST`]) : backupCommandText(`${BACKUP_ROOT}/<run>`, MANAGED_PATHS),
     changes: false,
     ...(backupNote ? { note: backupNote } : {}),
   });

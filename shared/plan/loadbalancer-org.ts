@@ -34,6 +34,7 @@ import {
 } from '../render/lbcli.js';
 import { extractJsonDocuments, parseDumpconfig } from '../render/lbcli-status.js';
 import type { HostPlan, PlanStep, ValueChange } from './model.js';
+import { backupCommandText } from './backup-text.js';
 
 /** Files the appliance generates from lb_config.xml; backed up and restored together with it. */
 export const LB_GENERATED_FILES: readonly string[] = ['/etc/haproxy/haproxy.cfg', '/etc/haproxy/haproxy.md5', '/etc/ha.d/conf/ldirectord.cf', '/etc/ha.d/conf/ldirectord.md5'];
@@ -380,7 +381,7 @@ export function planLoadbalancerOrg(r: ResolvedSite, facts: readonly BalancerNod
       id: 'backup',
       title: `Back up ${LB_CONFIG_XML} (and the files the appliance generates from it) to /var/backups/printha/<run>/`,
       kind: 'backup',
-      command: `cp -a --parents ${[LB_CONFIG_XML, ...LB_GENERATED_FILES].join(' ')} /var/backups/printha/<run>/`,
+      command: backupCommandText('/var/backups/printha/<run>', [LB_CONFIG_XML, ...LB_GENERATED_FILES]),
       changes: false,
     });
     for (const c of checkFiles)

@@ -22,6 +22,7 @@ import {
   validateKeepalivedArgv,
   type LinuxNodeWork,
 } from '../../../shared/plan/linux-haproxy.js';
+import { backupCommandText } from '../../../shared/plan/backup-text.js';
 import { shellJoin } from '../../../shared/quote/posix.js';
 import { FWMARK_RULES_PATH, SYSCTL_PATH } from '../../../shared/render/linux-haproxy.js';
 import { StepFailed, type StepOutcome } from '../runner/steps.js';
@@ -353,7 +354,7 @@ export class LinuxHaproxyDriver implements BalancerDriver {
       backupDir = reuse;
     } else {
       const dirs = [...new Set(w.files.map((f) => f.path.slice(0, f.path.lastIndexOf('/')) || '/'))];
-      await step('backup', `Back up the current files to ${backupDir}`, `cp -a --parents ${MANAGED_PATHS.join(' ')} ${backupDir}/`, async () =>
+      await step('backup', `Back up the current files to ${backupDir}`, backupCommandText(backupDir, MANAGED_PATHS), async () =>
         ensureOk(await exec(shScript(BACKUP_SCRIPT, [backupDir, ...MANAGED_PATHS, '--', ...dirs]), 'backup'), `the backup to ${backupDir} failed`, 'ok'),
       );
     }

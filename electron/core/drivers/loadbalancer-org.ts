@@ -11,6 +11,7 @@
 import type { BalancerNodeFacts } from '../../../shared/model/facts.js';
 import type { BalancerNodeInfo, ResolvedSite } from '../../../shared/model/resolve.js';
 import { DUMPCONFIG_ARGV, LB_GENERATED_FILES, LB_NODESTATUS, LB_VERSION_FILE, diffLbcli, lbcliArgv, parseDumpconfigDetails, planLoadbalancerOrg, wantedCheckFiles } from '../../../shared/plan/loadbalancer-org.js';
+import { backupCommandText } from '../../../shared/plan/backup-text.js';
 import { shellJoin } from '../../../shared/quote/posix.js';
 import { LB_CONFIG_XML, LBCLI_PATH, wantedLbcliState } from '../../../shared/render/lbcli.js';
 import { DumpconfigError, extractJsonDocuments, parseLbcliReply } from '../../../shared/render/lbcli-status.js';
@@ -179,7 +180,7 @@ export class LoadbalancerOrgDriver implements BalancerDriver {
 
       const paths = [LB_CONFIG_XML, ...LB_GENERATED_FILES, ...w.checkFiles.map((c) => c.path)];
       const dirs = [...new Set(w.checkFiles.map((c) => c.path.slice(0, c.path.lastIndexOf('/'))))];
-      await step('backup', `Back up ${LB_CONFIG_XML} and the generated files to ${backupDir}`, `cp -a --parents ${paths.join(' ')} ${backupDir}/`, async () => {
+      await step('backup', `Back up ${LB_CONFIG_XML} and the generated files to ${backupDir}`, backupCommandText(backupDir, paths), async () => {
         const res = await h.exec(['env', `PRINTHA_DUMP=${LBCLI_PATH}`, ...shScript(BACKUP_SCRIPT, [backupDir, ...paths, '--', ...dirs])], { timeoutMs: ctx.commandTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
         if (res.timedOut) throw new NodeFailure('backup', 'the backup did not finish in time', false, true);
         if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `the backup to ${backupDir} failed: ${lastLines(res.stderr)}` };
