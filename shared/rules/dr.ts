@@ -143,6 +143,7 @@ export const drArpUnsolved: Rule = {
   guards: 'Discovery shows a server in DR without the loopback adapter holding the VIP or without weak host send/receive: it would drop VIP traffic.',
   source: 'seed 000 §10.1 Step 2, §15.1 (loopback adapter, strong/weak host)',
   needsFacts: true,
+  fixedByServerPrepare: true,
   check({ site, facts }) {
     if (site.mode !== 'dr') return [];
     const out: Finding[] = [];

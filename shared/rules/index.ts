@@ -22,6 +22,15 @@ export function runRules(site: Site, facts?: SiteFacts, rules: readonly Rule[] =
   return sortFindings(out);
 }
 
+/**
+ * The error findings that refuse an apply of this scope after discovery. Errors that the servers'
+ * prepare step fixes (e.g. the DR loopback adapter) do not block an apply that prepares the servers.
+ */
+export function applyBlockers(site: Site, facts: SiteFacts, only?: 'balancer' | 'servers'): Finding[] {
+  const fixedByPrepare = new Set(ALL_RULES.filter((r) => r.fixedByServerPrepare).map((r) => r.id));
+  return runRules(site, facts).filter((f) => f.severity === 'error' && !(only !== 'balancer' && fixedByPrepare.has(f.rule)));
+}
+
 export interface ValidationResult {
   ok: boolean;
   site?: Site;

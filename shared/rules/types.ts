@@ -19,6 +19,11 @@ export interface Rule {
   /** Where the rule comes from (seed section). */
   source: string;
   needsFacts?: boolean;
+  /**
+   * Apply itself fixes what this rule finds on the print servers (their prepare step), so an apply
+   * that includes the servers must not be refused for it; a balancer-only apply still is.
+   */
+  fixedByServerPrepare?: boolean;
   check(ctx: RuleContext): Finding[];
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drArpUnsolved, subnetText } from '../../../shared/rules/dr.js';
+import { applyBlockers } from '../../../shared/rules/index.js';
 import { expectFinding, expectNone, goodFacts, run, siteFrom } from './helpers.js';
 
 describe('dr-port-translation', () => {
@@ -104,6 +105,20 @@ describe('dr-arp-unsolved', () => {
     const down = goodFacts(site);
     down.servers![0] = { label: 'PS1', reachable: false, loopbackAdapter: null };
     expectNone(run(site, down), 'dr-arp-unsolved');
+  });
+  it('blocks a balancer-only apply, not an apply that runs prepare.ps1 on the servers (which fixes it)', () => {
+    const site = siteFrom('phoenix-dr');
+    const facts = goodFacts(site);
+    facts.servers![1]!.loopbackAdapter = null;
+    facts.servers![1]!.nics = facts.servers![1]!.nics!.filter((n) => !n.isLoopback);
+    expect(applyBlockers(site, facts, 'balancer').map((f) => f.rule)).toContain('dr-arp-unsolved');
+    expect(applyBlockers(site, facts).map((f) => f.rule)).not.toContain('dr-arp-unsolved');
+    expect(applyBlockers(site, facts, 'servers').map((f) => f.rule)).not.toContain('dr-arp-unsolved');
+    // other errors still block every scope
+    const bad = siteFrom('phoenix-dr', (d) => {
+      d.overrides = { 'print-server': { backendPort: 8445 } };
+    });
+    expect(applyBlockers(bad, goodFacts(bad)).map((f) => f.rule)).toContain('dr-port-translation');
   });
   it('is skipped by the engine without facts', () => {
     expect(drArpUnsolved.needsFacts).toBe(true);
