@@ -190,6 +190,19 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
     expect(await banner(LAB_VIP, 5022)).toMatch(/^pha-ps[12] 5022$/);
   });
 
+  it('systemctl reload haproxy fails when HAProxy rejects the configuration, and the next good reload succeeds', async () => {
+    const reload = (cfg: string) =>
+      labSsh('pha-lb2', ['sh', '-c', 'cat > /etc/haproxy/haproxy.cfg && systemctl reload haproxy'], { input: cfg });
+    // Passes `haproxy -c` (the shim's check) but cannot bind: sshd listens on port 22 already.
+    const bad = await reload(handWrittenHaproxy.replace(`bind ${LAB_VIP}:515`, `bind ${nodeIp('pha-lb2')}:22`));
+    expect(bad.stderr).toMatch(/HAProxy rejected the new configuration/);
+    expect(bad.code).toBe(1);
+    // A good reload resets the master's failed-reload count to 0: that is not a failure.
+    const good = await reload(handWrittenHaproxy);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+  });
+
   it('moves the VIP to lb2 when keepalived stops on lb1, and back', async () => {
     expect(await vipOwner()).toBe('pha-lb1');
     await stopService('pha-lb1', 'keepalived');

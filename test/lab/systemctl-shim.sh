@@ -118,19 +118,23 @@ haproxy_proc() { # "<reloads> <failed reloads>" of the master, from its CLI sock
     awk '$2 == "master" { f = 0; if (match($0, /failed: [0-9]+/)) f = substr($0, RSTART + 8, RLENGTH - 8); print $3, f; exit }'
 }
 haproxy_reload() { # USR2 to the master, then wait until it has re-read the configuration
-  local before after _
+  # The master counts reloads and failed reloads; a good reload resets "failed" to 0, so only a
+  # failed count that went UP means this reload failed. A master that was restarted meanwhile
+  # (new PID, both counters back to 0) did not take this reload: that is not a confirmation either.
+  local pid before after _
+  pid=$(mainpid haproxy)
   before=$(haproxy_proc)
-  kill -USR2 "$(mainpid haproxy)"
+  kill -USR2 "$pid"
   for _ in $(seq 100); do
     sleep 0.05
     after=$(haproxy_proc)
     [ -n "$after" ] && [ "${after%% *}" != "${before%% *}" ] && break
   done
-  if [ -z "$after" ] || [ "${after%% *}" = "${before%% *}" ]; then
+  if [ -z "$after" ] || [ -z "$before" ] || [ "${after%% *}" = "${before%% *}" ] || [ "$(mainpid haproxy)" != "$pid" ]; then
     echo "Job for haproxy.service failed: the master did not confirm the reload within 5 s" >&2
     return 1
   fi
-  if [ "${after##* }" != "${before##* }" ]; then
+  if [ "${after##* }" -gt "${before##* }" ]; then
     echo "Job for haproxy.service failed: HAProxy rejected the new configuration; it keeps the old one. Last lines of $(startlog haproxy):" >&2
     tail -n 8 "$(startlog haproxy)" >&2
     return 1
