@@ -25,7 +25,8 @@ export interface LabSession {
 function holdLock(log: (s: string) => void, timeoutSeconds = Number(process.env.PRINTHA_LAB_WAIT_SECONDS) || 900): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     // flock -w waits for the lock; once held it prints "locked" and keeps it while cat reads our pipe.
-    const child = spawn('flock', ['-w', String(timeoutSeconds), LAB_LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+    // -o: flock holds it alone (sh and cat get no copy of the descriptor), so it goes when flock exits.
+    const child = spawn('flock', ['-o', '-w', String(timeoutSeconds), LAB_LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     let said = false;
