@@ -25,15 +25,7 @@
 #   pha-lb1 10.99.0.11  pha-lb2 10.99.0.12  pha-psK 10.99.0.(20+K), K=1..N (N<=20, default 2)
 #   pha-dns 10.99.0.53 (dnsmasq, zone lab.printha.test)
 set -euo pipefail
-# Nothing started from here inherits a descriptor of its caller, the lab lock above all (`flock
-# /run/printha-lab.lock …` hands it to its command as fd 3; lab_lock uses 9): a daemon that kept it
-# would hold the lock after this run ended and every other lab user would wait for it.
-for _fd in /proc/$$/fd/*; do
-  _fd=${_fd##*/}
-  [[ $_fd =~ ^[0-9]+$ ]] || continue
-  case $_fd in 0 | 1 | 2 | 255) ;; *) { eval "exec $_fd>&-"; } 2>/dev/null || true ;; esac
-done
-unset _fd
+. "$(dirname "${BASH_SOURCE[0]}")/no-inherit.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 B=${PRINTHA_LAB_DIR:-$HERE/run}
@@ -330,6 +322,7 @@ prepare() { # $1 = N
     rm -rf "$N"
     mkdir -p "$N/var-log" "$N/ovl" "$S/usr/bin" "$S/etc/printha-lab"
     install -m 0755 "$HERE/systemctl-shim.sh" "$S/usr/bin/systemctl"
+    install -m 0644 "$HERE/no-inherit.sh" "$S/etc/printha-lab/no-inherit.sh"
     echo "$n" >"$S/etc/hostname"
     echo "$n" >"$S/etc/printha-lab-node"
     printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s %s.%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' "$n" "$n" "$ZONE" >"$S/etc/hosts"

@@ -9,15 +9,7 @@
 #          (alias printha-listeners), haplog, dnsmasq
 # Daemons write their stdio to /var/log/<unit>.start.log so callers' pipes are never held open.
 set -u
-# Nothing started from here inherits a descriptor of its caller, the lab lock above all (`flock
-# /run/printha-lab.lock …` hands it to its command as fd 3; lab.sh uses 9): a daemon that kept it
-# would hold the lock after this run ended and every other lab user would wait for it.
-for _fd in /proc/$$/fd/*; do
-  _fd=${_fd##*/}
-  [[ $_fd =~ ^[0-9]+$ ]] || continue
-  case $_fd in 0 | 1 | 2 | 255) ;; *) { eval "exec $_fd>&-"; } 2>/dev/null || true ;; esac
-done
-unset _fd
+if [ -r /etc/printha-lab/no-inherit.sh ]; then . /etc/printha-lab/no-inherit.sh; fi # close inherited descriptors (the lab lock)
 act=
 units=()
 for a in "$@"; do
