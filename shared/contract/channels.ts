@@ -9,6 +9,7 @@ import { PlanSchema } from '../plan/model.js';
 import { VerifyReportSchema } from '../verify/report.js';
 import type { SiteFacts } from '../model/facts.js';
 import type { ChannelName } from './names.js';
+import type { ScopeOnly } from './scope.js';
 
 /** A site as entered (may be incomplete while the wizard is being filled in). Checked by the handler. */
 export const SiteDataSchema = z.record(z.string(), z.unknown());
@@ -57,7 +58,15 @@ const Availability = z.object({ available: z.boolean(), reason: z.string().optio
 /** Absolute path of an SSH private key on the machine that runs the core (not a secret itself). */
 const SshKeyPath = z.string().min(1).max(4096).optional();
 
+/**
+ * What PrintHA does on this site: absent = balancer and print servers; `balancer` = the balancer only
+ * (the Windows side is done by hand or with the offline script pack); `servers` = the print servers only.
+ * The same choice as the CLI's `--only balancer|servers`.
+ */
+export const ScopeOnlySchema = z.enum(['balancer', 'servers']) satisfies z.ZodType<ScopeOnly>;
+
 const engineInput = { site: SiteDataSchema, opId: OpIdSchema, sshKeyPath: SshKeyPath };
+const scoped = { ...engineInput, only: ScopeOnlySchema.optional() };
 const empty = z.strictObject({});
 
 export const CHANNELS = {
@@ -98,25 +107,24 @@ export const CHANNELS = {
     }),
   },
   'engine.discover': {
-    input: z.strictObject(engineInput),
+    input: z.strictObject(scoped),
     output: z.object({ facts: SiteFactsSchema, findings: z.array(FindingSchema) }),
   },
   'engine.plan': {
-    input: z.strictObject(engineInput),
+    input: z.strictObject(scoped),
     output: z.object({ plan: PlanSchema }),
   },
   /** Changes hosts. `confirmed` must be true: the engineer confirmed the plan. */
   'engine.apply': {
     input: z.strictObject({
-      ...engineInput,
+      ...scoped,
       confirmed: z.literal(true),
       resume: z.boolean().optional(),
-      only: z.enum(['balancer', 'servers']).optional(),
     }),
     output: ApplyResultSchema,
   },
   'engine.verify': {
-    input: z.strictObject({ ...engineInput, drill: z.boolean().optional() }),
+    input: z.strictObject({ ...scoped, drill: z.boolean().optional() }),
     output: z.object({ report: VerifyReportSchema }),
   },
   /** Drain / halt / bring online one real server of one VIP (the guide's System Overview actions). */
@@ -142,6 +150,8 @@ export const CHANNELS = {
       plan: PlanSchema.optional(),
       journal: z.array(JournalEventSchema).max(100_000).optional(),
       report: VerifyReportSchema.optional(),
+      /** The scope the runs were made in: the runbook says which hosts were left out and why. */
+      only: ScopeOnlySchema.optional(),
     }),
     output: z.object({ filename: z.string(), mime: z.string(), text: z.string() }),
   },

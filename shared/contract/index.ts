@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './error-schema.js';
 export * from './channels.js';
 export * from './events.js';
+export * from './scope.js';

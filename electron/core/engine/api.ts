@@ -46,8 +46,9 @@ export interface ApplyResult {
 }
 
 export interface Engine {
-  discover(site: Site, ctx: RunContext): Promise<SiteFacts>;
-  plan(site: Site, ctx: RunContext): Promise<Plan>;
+  /** `only`: the scope, as `--only` (absent = balancer and print servers). */
+  discover(site: Site, ctx: RunContext, only?: 'balancer' | 'servers'): Promise<SiteFacts>;
+  plan(site: Site, ctx: RunContext, only?: 'balancer' | 'servers'): Promise<Plan>;
   apply(site: Site, ctx: RunContext, opts: ApplyOptions): Promise<ApplyResult>;
-  verify(site: Site, ctx: RunContext, opts: { drill?: boolean }): Promise<VerifyReport>;
+  verify(site: Site, ctx: RunContext, opts: { drill?: boolean; only?: 'balancer' | 'servers' }): Promise<VerifyReport>;
 }

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { ContractCallError } from '../../../shared/contract/errors.js';
+import { scopeNote } from '../../../shared/contract/scope.js';
 import type { JournalEvent } from '../../../shared/journal/events.js';
 import type { SiteFacts } from '../../../shared/model/facts.js';
 import { resolveSite, type ResolvedSite } from '../../../shared/model/resolve.js';
@@ -145,8 +146,8 @@ export class PrintHaEngine implements Engine {
     return facts;
   }
 
-  async discover(site: Site, ctx: RunContext): Promise<SiteFacts> {
-    return (await this.discoverWithFindings(site, ctx)).facts;
+  async discover(site: Site, ctx: RunContext, only?: 'balancer' | 'servers'): Promise<SiteFacts> {
+    return (await this.discoverWithFindings(site, ctx, only)).facts;
   }
 
   async discoverWithFindings(site: Site, given: RunContext, only?: 'balancer' | 'servers'): Promise<DiscoverResult> {
@@ -171,7 +172,7 @@ export class PrintHaEngine implements Engine {
     const driver = driverFor(site.balancer.platform, this.drivers);
     const hosts: HostPlan[] = [];
     const order: string[] = [];
-    const notes: string[] = [];
+    const notes: string[] = only ? [scopeNote(site, only)] : [];
     if (only !== 'servers') {
       if (driver) {
         const p = driver.plan(r, facts.balancer ?? []);

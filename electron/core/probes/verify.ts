@@ -63,6 +63,8 @@ export interface VerifyOptions {
   tcp?: { sweep?: typeof tcpSweep; connect?: typeof tcpConnect };
   smb?: SmbLister;
   hasPwsh?: () => boolean;
+  /** The scope (the wizard's choice, --only). `balancer`: the Windows-side checks are skipped, saying so. */
+  only?: 'balancer' | 'servers';
 }
 
 type Check = VerifyCheck;
@@ -903,7 +905,9 @@ function windowsChecks(c: Ctx): void {
       expectation: 'Print Server role, shared printers, Dispatcher services, registry, NetBIOS and (DR) loopback/weak host as prepared',
       observation: 'not run',
       status: 'not-applicable',
-      why: has
+      why: c.opts.only === 'balancer'
+        ? `balancer-only scope: PrintHA does not reach the print servers in this run; run servers/${s.label}/verify.ps1 on ${s.label} and import its JSON`
+        : has
         ? `the PowerShell remoting driver is not part of this build: run servers/${s.label}/verify.ps1 on ${s.label} and import its JSON`
         : `PowerShell (pwsh) is not installed on this machine, so PowerShell remoting cannot run here; run servers/${s.label}/verify.ps1 on ${s.label} and import its JSON`,
     });

@@ -33,8 +33,8 @@ export function uiStateDir(site: Site, env: NodeJS.ProcessEnv = process.env): st
 export function defaultEngine(env: NodeJS.ProcessEnv = process.env, verify: typeof verifySite = verifySite): CoreDeps['engine'] {
   const engine = new PrintHaEngine({ stateDir: (site) => uiStateDir(site, env), env, ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}) });
   return {
-    discover: (site, ctx) => engine.discover(site, ctx),
-    plan: (site, ctx) => engine.plan(site, ctx),
+    discover: (site, ctx, only) => engine.discover(site, ctx, only),
+    plan: (site, ctx, only) => engine.plan(site, ctx, only),
     apply: (site, ctx, opts) => engine.apply(site, ctx, opts),
     verify: async (site, ctx, opts) => {
       const secrets = new SecretSet().addFromEnv(env);

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ContractCallError } from '../../../shared/contract/index.js';
+import { ContractCallError, scopeNote } from '../../../shared/contract/index.js';
 import type { JournalEvent } from '../../../shared/journal/events.js';
 import type { SiteFacts } from '../../../shared/model/facts.js';
 import type { Plan } from '../../../shared/plan/model.js';
@@ -209,17 +209,17 @@ export function createHandlers(deps: CoreDeps): Handlers {
       serverState: avail('setServerState'),
     }),
 
-    'engine.discover': async ({ site, opId, sshKeyPath }, session) => {
+    'engine.discover': async ({ site, opId, sshKeyPath, only }, session) => {
       const discover = need('discover');
       const s = requireValidSite(site);
-      const facts = await runOp(session, opId, sshKeyPath, (ctx) => discover(s, ctx));
+      const facts = await runOp(session, opId, sshKeyPath, (ctx) => (only ? discover(s, ctx, only) : discover(s, ctx)));
       return { facts, findings: validateSiteData(site, facts).findings };
     },
 
-    'engine.plan': async ({ site, opId, sshKeyPath }, session) => {
+    'engine.plan': async ({ site, opId, sshKeyPath, only }, session) => {
       const plan = need('plan');
       const s = requireValidSite(site);
-      return { plan: await runOp(session, opId, sshKeyPath, (ctx) => plan(s, ctx)) };
+      return { plan: await runOp(session, opId, sshKeyPath, (ctx) => (only ? plan(s, ctx, only) : plan(s, ctx))) };
     },
 
     'engine.apply': async ({ site, opId, sshKeyPath, resume, only }, session) => {
@@ -230,10 +230,12 @@ export function createHandlers(deps: CoreDeps): Handlers {
       );
     },
 
-    'engine.verify': async ({ site, opId, sshKeyPath, drill }, session) => {
+    'engine.verify': async ({ site, opId, sshKeyPath, drill, only }, session) => {
       const verify = need('verify');
       const s = requireValidSite(site);
-      return { report: await runOp(session, opId, sshKeyPath, (ctx) => verify(s, ctx, drill ? { drill } : {})) };
+      return {
+        report: await runOp(session, opId, sshKeyPath, (ctx) => verify(s, ctx, { ...(drill ? { drill } : {}), ...(only ? { only } : {}) })),
+      };
     },
 
     'engine.serverState': async ({ site, opId, sshKeyPath, vip, server, action }, session) => {
@@ -244,7 +246,7 @@ export function createHandlers(deps: CoreDeps): Handlers {
 
     'engine.cancel': ({ opId }, session) => ({ cancelled: session.cancel(opId) }),
 
-    'runbook.export': ({ site, format, plan: planIn, journal: journalIn, report }) => {
+    'runbook.export': ({ site, format, plan: planIn, journal: journalIn, report, only }) => {
       const s = requireValidSite(site);
       const stored = deps.runbookSources?.(s) ?? {};
       const plan = planIn ?? stored.plan;
@@ -268,6 +270,8 @@ export function createHandlers(deps: CoreDeps): Handlers {
         generatedAt: now().toISOString(),
         includeArtifactText: true,
       });
+      // A partial run (the wizard's scope, --only): say right at the top which hosts were left out and why.
+      if (only) doc.blocks.splice(1, 0, { kind: 'note', tone: 'warning', text: scopeNote(s, only) });
       const base = `${slug(s.name)}-runbook`;
       return format === 'md'
         ? { filename: `${base}.md`, mime: 'text/markdown', text: toMarkdown(doc) }
