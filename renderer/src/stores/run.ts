@@ -9,8 +9,10 @@ import type { Finding } from '../../../shared/rules/finding.js';
 import type { Artifact } from '../../../shared/render/artifact.js';
 import type { Plan } from '../../../shared/plan/model.js';
 import type { VerifyReport } from '../../../shared/verify/report.js';
+import { onlyOf } from '../../../shared/contract/scope.js';
 import { call, errorShape, newOpId, onEvent } from '../api/client.js';
 import { useSite, type Draft } from './site.js';
+import { useWizard } from './wizard.js';
 
 export type Availability = ChannelOutput<'engine.status'>;
 export type OpKind = 'discover' | 'plan' | 'render' | 'apply' | 'verify' | 'serverState' | 'runbook';
@@ -44,6 +46,12 @@ export interface RunState {
 
 function site(): Draft {
   return useSite.getState().draft ?? {};
+}
+
+/** `{ only }` for the engine calls of the wizard's scope; `{}` for balancer and print servers. */
+export function scopeInput(): { only?: 'balancer' | 'servers' } {
+  const only = onlyOf(useWizard.getState().scope);
+  return only ? { only } : {};
 }
 
 export const useRun = create<RunState>((set, get) => {
@@ -80,13 +88,13 @@ export const useRun = create<RunState>((set, get) => {
     discover: (p) =>
       run(
         'discover',
-        (opId) => call('engine.discover', { site: site(), opId, ...key(p) }),
+        (opId) => call('engine.discover', { site: site(), opId, ...scopeInput(), ...key(p) }),
         (r) => ({ facts: r.facts, factFindings: r.findings }),
       ),
     makePlan: (p) =>
       run(
         'plan',
-        (opId) => call('engine.plan', { site: site(), opId, ...key(p) }),
+        (opId) => call('engine.plan', { site: site(), opId, ...scopeInput(), ...key(p) }),
         (r) => ({ plan: r.plan }),
       ),
     render: () =>
@@ -100,7 +108,14 @@ export const useRun = create<RunState>((set, get) => {
         'apply',
         (opId) => {
           if (!resume) set({ journal: [], applyResult: undefined });
-          return call('engine.apply', { site: site(), opId, confirmed: true, ...(resume ? { resume } : {}), ...key(sshKeyPath) });
+          return call('engine.apply', {
+            site: site(),
+            opId,
+            confirmed: true,
+            ...scopeInput(),
+            ...(resume ? { resume } : {}),
+            ...key(sshKeyPath),
+          });
         },
         (r) => ({ applyResult: r }),
       ),
@@ -111,7 +126,7 @@ export const useRun = create<RunState>((set, get) => {
     verify: ({ drill, sshKeyPath }) =>
       run(
         'verify',
-        (opId) => call('engine.verify', { site: site(), opId, ...(drill ? { drill } : {}), ...key(sshKeyPath) }),
+        (opId) => call('engine.verify', { site: site(), opId, ...scopeInput(), ...(drill ? { drill } : {}), ...key(sshKeyPath) }),
         (r) => ({ report: r.report }),
       ),
     serverState: (vip, server, action, p) =>
@@ -139,6 +154,11 @@ export const useRun = create<RunState>((set, get) => {
 export function subscribeJournal(): () => void {
   return onEvent('journal', ({ event }) => useRun.setState((s) => ({ journal: [...s.journal, event] })));
 }
+
+/** Facts, plan and apply result belong to the scope they were made in: a new scope starts them over. */
+useWizard.subscribe((s, prev) => {
+  if (s.scope !== prev.scope) useRun.setState({ facts: undefined, factFindings: [], plan: undefined, applyResult: undefined, errors: {} });
+});
 
 /** Reset engine results when a different site is loaded. */
 useSite.subscribe((s, prev) => {

@@ -1,9 +1,28 @@
-/** Where the engineer is in the wizard, and which steps showed all their errors (Next was pressed). */
+/**
+ * Where the engineer is in the wizard, which steps showed all their errors (Next was pressed), and
+ * the scope of the engine steps (balancer and print servers / balancer only / print servers only).
+ * Step and scope are kept in localStorage with the site, so a reload keeps them.
+ */
 import { create } from 'zustand';
+import type { Scope } from '../../../shared/contract/scope.js';
 import { STEPS, isStepId, pathInFields, stepIndex, type StepId } from '../steps.js';
 import { useSite } from './site.js';
 
 export const STEP_KEY = 'printha.step.v1';
+export const SCOPE_KEY = 'printha.scope.v1';
+
+export function isScope(s: unknown): s is Scope {
+  return s === 'all' || s === 'balancer' || s === 'servers';
+}
+
+function restoredScope(): Scope {
+  try {
+    const s = typeof localStorage === 'undefined' ? null : localStorage.getItem(SCOPE_KEY);
+    return isScope(s) ? s : 'all';
+  } catch {
+    return 'all';
+  }
+}
 
 function restoredStep(): StepId {
   try {
@@ -19,6 +38,9 @@ interface WizardState {
   attempted: Partial<Record<StepId, true>>;
   /** The field to focus after moving to a step (a preflight link). */
   focusField?: string;
+  /** What Discover, Plan, Apply and Verify act on (the contract's `only`). */
+  scope: Scope;
+  setScope(scope: Scope): void;
   go(step: StepId, focusField?: string): void;
   /** Moves on unless the step has errors; then shows them all and returns the first bad field. */
   next(): { ok: true } | { ok: false; field: string; why?: 'checking' };
@@ -38,6 +60,10 @@ export function blockingErrors(step: StepId): { path: string; message: string }[
 export const useWizard = create<WizardState>((set, get) => ({
   step: restoredStep(),
   attempted: {},
+  scope: restoredScope(),
+  setScope(scope) {
+    if (isScope(scope) && scope !== get().scope) set({ scope });
+  },
   go(step, focusField) {
     set({ step, focusField });
   },
@@ -60,11 +86,15 @@ export const useWizard = create<WizardState>((set, get) => ({
   },
 }));
 
+function store(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* storage full or disabled: the state still lives in memory */
+  }
+}
+
 useWizard.subscribe((s, prev) => {
-  if (s.step !== prev.step)
-    try {
-      localStorage.setItem(STEP_KEY, s.step);
-    } catch {
-      /* ignore */
-    }
+  if (s.step !== prev.step) store(STEP_KEY, s.step);
+  if (s.scope !== prev.scope) store(SCOPE_KEY, s.scope);
 });

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { JournalEvent } from '../../../../shared/journal/events.js';
 import { ErrorBanner, NotAvailable, StepFrame } from '../../components/common.js';
+import { ScopeChoice } from '../../components/ScopeChoice.js';
 import { useRun } from '../../stores/run.js';
 import { sshKeyPathForCalls } from '../../stores/settings.js';
 
@@ -71,6 +72,7 @@ export function ApplyStep() {
   const canResume = !running && (Boolean(errors.apply) || applyResult?.ok === false) && journal.length > 0;
   return (
     <StepFrame title="Apply" intro={<p>Backup before change, validate before reload, roll back on failure. Every step is idempotent.</p>}>
+      <ScopeChoice />
       <div className="check">
         <input id="confirm-plan" type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} disabled={running} />
         <label htmlFor="confirm-plan">I reviewed the plan and want PrintHA to change the hosts.</label>

@@ -1,6 +1,7 @@
 /** Discover: connect to every host read-only and show what was found. */
 import { useEffect } from 'react';
 import { ErrorBanner, NotAvailable, StepFrame } from '../../components/common.js';
+import { ScopeChoice } from '../../components/ScopeChoice.js';
 import { FindingList } from '../preflight/PreflightStep.js';
 import { useRun } from '../../stores/run.js';
 import { sshKeyPathForCalls } from '../../stores/settings.js';
@@ -42,6 +43,7 @@ export function DiscoverStep() {
   const hosts: HostFact[] = [...((facts?.balancer ?? []) as HostFact[]), ...((facts?.servers ?? []) as HostFact[])];
   return (
     <StepFrame title="Discover" intro={<p>PrintHA connects to every host read-only and collects facts. Nothing is changed.</p>}>
+      <ScopeChoice />
       <div className="actions">
         <button type="button" className="primary" disabled={Boolean(busy.discover)} onClick={() => discover(sshKeyPathForCalls())}>
           {busy.discover ? 'Discovering…' : facts ? 'Discover again' : 'Discover'}

@@ -4,6 +4,7 @@ import type { HostPlan } from '../../../../shared/plan/model.js';
 import type { Artifact } from '../../../../shared/render/artifact.js';
 import { CodeView } from '../../components/CodeView.js';
 import { ErrorBanner, NotAvailable, StepFrame } from '../../components/common.js';
+import { ScopeChoice } from '../../components/ScopeChoice.js';
 import { copyText, downloadText } from '../../lib/download.js';
 import { useRun } from '../../stores/run.js';
 import { sshKeyPathForCalls } from '../../stores/settings.js';
@@ -87,6 +88,7 @@ export function PlanStep() {
   }, [status, artifacts, busy.render, loadStatus, render]);
   return (
     <StepFrame title="Plan" intro={<p>A dry run: what will change on every host. Nothing changes before you confirm on the next step.</p>}>
+      <ScopeChoice />
       <h2>Per host</h2>
       {!status ? (
         <p role="status">Checking what this build can do…</p>
@@ -99,6 +101,15 @@ export function PlanStep() {
           {plan ? (
             <>
               <p>Order: {plan.order.join(' → ')}</p>
+              {plan.notes.length ? (
+                <ul className="plan-notes" data-testid="plan-notes">
+                  {plan.notes.map((n) => (
+                    <li key={n} className={n.startsWith('ERROR') ? 'bad' : 'note'}>
+                      {n}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
               {plan.hosts.map((h) => (
                 <HostPlanView key={h.host} h={h} />
               ))}

@@ -4,12 +4,15 @@ import type { ContractError } from '../../../../shared/contract/index.js';
 import { call, errorShape } from '../../api/client.js';
 import { ErrorBanner, StepFrame } from '../../components/common.js';
 import { downloadText } from '../../lib/download.js';
-import { useRun } from '../../stores/run.js';
+import { SCOPES } from '../../../../shared/contract/scope.js';
+import { scopeInput, useRun } from '../../stores/run.js';
+import { useWizard } from '../../stores/wizard.js';
 import { useSite } from '../../stores/site.js';
 
 export function RunbookStep() {
   const draft = useSite((s) => s.draft);
   const { plan, journal, report } = useRun();
+  const scope = useWizard((s) => s.scope);
   const [error, setError] = useState<ContractError | undefined>();
   const [done, setDone] = useState<string | undefined>();
   const exportAs = async (format: 'md' | 'html') => {
@@ -21,6 +24,7 @@ export function RunbookStep() {
         ...(plan ? { plan } : {}),
         ...(journal.length ? { journal } : {}),
         ...(report ? { report } : {}),
+        ...scopeInput(),
       });
       downloadText(r.filename, r.text, r.mime);
       setDone(`Saved ${r.filename}.`);
@@ -39,6 +43,7 @@ export function RunbookStep() {
       }
     >
       <ul>
+        <li data-testid="runbook-scope">Scope: {SCOPES.find((x) => x.id === scope)?.title}</li>
         <li>Plan: {plan ? 'included' : 'not made yet (the generated files and manual steps are included)'}</li>
         <li>Executed steps: {journal.length ? `${journal.filter((e) => e.kind === 'step-end').length} included` : 'none yet'}</li>
         <li>Verification: {report ? 'included' : 'not run yet'}</li>

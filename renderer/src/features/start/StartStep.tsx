@@ -29,6 +29,8 @@ export function StartStep() {
 
   const open = (draft: Draft, to: 'product' | 'preflight' = 'product') => {
     replace(draft);
+    // Another site starts with the full scope (balancer and print servers); the engine steps show it.
+    useWizard.getState().setScope('all');
     remember();
     go(to);
   };

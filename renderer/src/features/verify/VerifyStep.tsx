@@ -1,6 +1,7 @@
 /** Verify: the System Overview (as in the guide), drain/halt/online, the share listing, the checks, the drill. */
 import { useEffect, useState } from 'react';
 import { Confirm, ErrorBanner, NotAvailable, StepFrame } from '../../components/common.js';
+import { ScopeChoice } from '../../components/ScopeChoice.js';
 import { useRun } from '../../stores/run.js';
 import { sshKeyPathForCalls } from '../../stores/settings.js';
 
@@ -40,6 +41,7 @@ export function VerifyStep() {
         </p>
       }
     >
+      <ScopeChoice />
       <div className="actions">
         <button
           type="button"
