@@ -33,6 +33,8 @@ export function onlyOf(scope: Scope): ScopeOnly | undefined {
 
 /** The site fields the scope sentence names (a parsed Site has them; so may a wizard draft). */
 export interface ScopeSite {
+  shareName?: string | undefined;
+  vip?: string | undefined;
   servers: readonly { label: string; address: string }[];
   balancer: { platform: string; primary: { address: string }; secondary?: { address: string } | undefined };
 }
@@ -41,7 +43,8 @@ export interface ScopeSite {
 export function scopeNote(site: ScopeSite, only: ScopeOnly): string {
   if (only === 'balancer') {
     const servers = site.servers.map((s) => `${s.label} (${s.address})`).join(', ') || 'none';
-    return `Scope: balancer only. Left out: the print servers ${servers} — PrintHA neither reads nor changes them in this run; prepare them by hand or with the offline script pack (servers/<label>/prepare.ps1).`;
+    const dns = site.shareName && site.vip ? `, and the DNS record ${site.shareName} -> ${site.vip} (dns/record.ps1)` : '';
+    return `Scope: balancer only. Left out: the print servers ${servers} — PrintHA neither reads nor changes them in this run; prepare them by hand or with the offline script pack (servers/<label>/prepare.ps1${dns}).`;
   }
   const nodes = [site.balancer.primary, ...(site.balancer.secondary ? [site.balancer.secondary] : [])].map((n) => n.address).join(', ');
   return `Scope: print servers only. Left out: the balancer (${site.balancer.platform} ${nodes}) — PrintHA neither reads nor changes it in this run.`;

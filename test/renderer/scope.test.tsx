@@ -114,6 +114,10 @@ describe('scope in the wizard store', () => {
     const s = scopeSiteOf({ servers: [{ label: 'PS1', address: '10.0.0.1' }, {}], balancer: { platform: 'linux-haproxy', primary: {} } });
     expect(scopeNote(s, 'balancer')).toMatch(/^Scope: balancer only\. Left out: the print servers PS1 \(10\.0\.0\.1\), server 2 \(\?\)/);
     expect(scopeNote(s, 'servers')).toMatch(/Left out: the balancer \(linux-haproxy \?\)/);
+    expect(scopeNote(s, 'balancer')).not.toMatch(/DNS record/);
+    expect(scopeNote({ ...s, shareName: 'Dispatcher', vip: '10.0.0.9' }, 'balancer')).toMatch(
+      /the DNS record Dispatcher -> 10\.0\.0\.9 \(dns\/record\.ps1\)\)\.$/,
+    );
   });
 });
 

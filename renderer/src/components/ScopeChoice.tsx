@@ -17,6 +17,8 @@ export function scopeSiteOf(draft: Draft | undefined): ScopeSite {
   const b = rec(d.balancer);
   const secondary = b.secondary === undefined ? undefined : { address: str(rec(b.secondary).address, '?') };
   return {
+    ...(typeof d.shareName === 'string' && d.shareName ? { shareName: d.shareName } : {}),
+    ...(typeof d.vip === 'string' && d.vip ? { vip: d.vip } : {}),
     servers: (Array.isArray(d.servers) ? d.servers : []).map((s, i) => ({
       label: str(rec(s).label, `server ${i + 1}`),
       address: str(rec(s).address, '?'),
