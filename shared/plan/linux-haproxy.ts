@@ -10,7 +10,7 @@
  *   validate-> `haproxy -c -f <tmp> -L <node>` and `keepalived -t -e -f <tmp>` ON the node
  *   swap    -> marker /var/lib/printha/apply-pending, then `mv -f` of every temp file (atomic renames)
  *   sysctl / nft -> `sysctl -p <file>`, `nft -f <file>` when those files changed
- *   reload  -> `systemctl reload-or-restart haproxy|keepalived`, then confirm the new worker / process
+ *   reload  -> `systemctl reload-or-restart keepalived|haproxy` (keepalived first), then confirm the process / new worker
  *   finish  -> remove the marker
  * After the last node: the VIP is held by exactly one node. Any failure: restore the backup, reload.
  */
@@ -201,20 +201,20 @@ function stepsFor(w: LinuxNodeWork): PlanStep[] {
     });
   if (w.sysctl) steps.push({ id: 'sysctl', title: `Load the sysctl settings (${SYSCTL_PATH})`, kind: 'exec', command: shellJoin(['sysctl', '-p', SYSCTL_PATH]), changes: true });
   if (w.nft) steps.push({ id: 'nft', title: `Load the firewall marks (${FWMARK_RULES_PATH})`, kind: 'exec', command: shellJoin(['nft', '-f', FWMARK_RULES_PATH]), changes: true });
-  if (w.reloadHaproxy)
-    steps.push({
-      id: 'reload-haproxy',
-      title: 'Reload HAProxy (master-worker) and confirm the new worker runs',
-      kind: 'reload',
-      command: 'systemctl reload-or-restart haproxy; echo "show proc" | socat - UNIX-CONNECT:/run/haproxy-master.sock',
-      changes: true,
-    });
   if (w.reloadKeepalived)
     steps.push({
       id: 'reload-keepalived',
       title: 'Reload keepalived (SIGHUP) and confirm it runs',
       kind: 'reload',
       command: 'systemctl reload-or-restart keepalived && systemctl is-active keepalived',
+      changes: true,
+    });
+  if (w.reloadHaproxy)
+    steps.push({
+      id: 'reload-haproxy',
+      title: 'Reload HAProxy (master-worker) and confirm the new worker runs',
+      kind: 'reload',
+      command: 'systemctl reload-or-restart haproxy; echo "show proc" | socat - UNIX-CONNECT:/run/haproxy-master.sock',
       changes: true,
     });
   steps.push({ id: 'finish', title: 'Mark the apply as complete on the node', kind: 'exec', command: shellJoin(['rm', '-f', PENDING_MARKER]), changes: false });

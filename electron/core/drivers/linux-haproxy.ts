@@ -409,17 +409,19 @@ export class LinuxHaproxyDriver implements BalancerDriver {
       await step('sysctl', `Load ${SYSCTL_PATH}`, shellJoin(['sysctl', '-p', SYSCTL_PATH]), async () => ensureOk(await exec(withPath(['sysctl', '-p', SYSCTL_PATH]), 'sysctl'), 'sysctl -p failed'));
     if (w.nft) await step('nft', `Load ${FWMARK_RULES_PATH}`, shellJoin(['nft', '-f', FWMARK_RULES_PATH]), async () => ensureOk(await exec(withPath(['nft', '-f', FWMARK_RULES_PATH]), 'nft'), 'nft -f failed'));
 
-    // reload and confirm
-    if (w.reloadHaproxy)
-      await step('reload-haproxy', 'Reload HAProxy and confirm the new worker runs', 'systemctl reload-or-restart haproxy', async () => {
-        const res = await exec(shScript(RELOAD_HAPROXY_SCRIPT), 'the HAProxy reload');
-        if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: reloadFailure(res.code, res.stderr) };
-        return { result: 'changed', output: outputOf(res) };
-      });
+    // reload and confirm: keepalived first. When the VRRP instance changes (see shared/plan/vrrp-change.ts)
+    // the pair re-elects from this reload on; starting it before the HAProxy reload overlaps the two
+    // instead of adding them. keepalived's chk_haproxy only needs a running HAProxy, old or new.
     if (w.reloadKeepalived)
       await step('reload-keepalived', 'Reload keepalived and confirm it runs', 'systemctl reload-or-restart keepalived', async () => {
         const res = await exec(shScript(RELOAD_KEEPALIVED_SCRIPT), 'the keepalived reload');
         if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: `keepalived did not come back after the reload: ${lastLines(res.stderr || res.stdout)}` };
+        return { result: 'changed', output: outputOf(res) };
+      });
+    if (w.reloadHaproxy)
+      await step('reload-haproxy', 'Reload HAProxy and confirm the new worker runs', 'systemctl reload-or-restart haproxy', async () => {
+        const res = await exec(shScript(RELOAD_HAPROXY_SCRIPT), 'the HAProxy reload');
+        if (res.code !== 0) return { result: 'failed', output: outputOf(res), message: reloadFailure(res.code, res.stderr) };
         return { result: 'changed', output: outputOf(res) };
       });
 

@@ -76,8 +76,8 @@ describe('linux-haproxy plan (pure)', () => {
       'validate-keepalived',
       'swap',
       'sysctl',
-      'reload-haproxy',
       'reload-keepalived',
+      'reload-haproxy',
       'finish',
     ]);
     expect(lb2.steps.find((s) => s.id === 'validate-haproxy')!.command).toBe(`haproxy -c -f ${tempPathFor(HAPROXY_CFG_PATH)} -L pha-lb2`);
@@ -111,7 +111,7 @@ describe('linux-haproxy plan (pure)', () => {
     const lb2 = upToDateFacts(r, 'pha-lb2');
     lb2.pendingApply = { run: 'R0', backupDir: '/var/backups/printha/R0', services: ['haproxy', 'keepalived'] };
     const p = planLinuxHaproxy(r, [upToDateFacts(r, 'pha-lb1'), lb2]);
-    expect(p.hosts[0]!.steps.map((s) => s.id)).toEqual(['backup', 'reload-haproxy', 'reload-keepalived', 'finish']);
+    expect(p.hosts[0]!.steps.map((s) => s.id)).toEqual(['backup', 'reload-keepalived', 'reload-haproxy', 'finish']);
     expect(p.hosts[0]!.steps[0]!.title).toContain('/var/backups/printha/R0');
   });
 
@@ -159,8 +159,8 @@ function nodeScript(r: ResolvedSite, name: string, confirm: { holds: boolean; po
     { exec: VALIDATE_K, what: 'keepalived -t' },
     { exec: SWAP, what: 'swap' },
     { exec: SYSCTL, what: 'sysctl -p' },
-    { exec: RELOAD_H, what: 'reload haproxy', reply: ok('1 master 1 [failed: 0]') },
     { exec: RELOAD_K, what: 'reload keepalived', reply: ok('keepalived is active') },
+    { exec: RELOAD_H, what: 'reload haproxy', reply: ok('1 master 1 [failed: 0]') },
     { exec: FINISH, what: 'finish' },
     ...Array.from({ length: confirm.polls }, () => ({ exec: IPADDR, what: 'ip addr', reply: ok(addr(confirm.holds)) })),
   ];
@@ -215,8 +215,8 @@ describe('LinuxHaproxyDriver.apply on StrictFakeHost transcripts', () => {
   });
 
   it('HAProxy refuses the new configuration at reload: the backup is restored and reloaded; the primary is prepared but never changed', async () => {
-    const script = nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }).slice(0, 9);
-    script[8] = { exec: RELOAD_H, what: 'reload haproxy', reply: { code: 21, stdout: '', stderr: '[ALERT] cannot bind socket (Address already in use) for [10.99.0.10:515]\nHAProxy refused the new configuration at reload; it keeps running the previous one' } };
+    const script = nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }).slice(0, 10);
+    script[9] = { exec: RELOAD_H, what: 'reload haproxy', reply: { code: 21, stdout: '', stderr: '[ALERT] cannot bind socket (Address already in use) for [10.99.0.10:515]\nHAProxy refused the new configuration at reload; it keeps running the previous one' } };
     const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', script).expect(
       { exec: RESTORE, what: 'restore', reply: ok('restored /etc/haproxy/haproxy.cfg') },
       { exec: RELOAD_H, what: 'reload haproxy (restored)' },
@@ -235,8 +235,8 @@ describe('LinuxHaproxyDriver.apply on StrictFakeHost transcripts', () => {
 
   it('a reload failure on the primary rolls back the secondary too (the pair is never left half-changed)', async () => {
     const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }));
-    const s1 = nodeScript(r, 'pha-lb1', { holds: true, polls: 0 }).slice(0, 9);
-    s1[8] = { exec: RELOAD_H, what: 'reload haproxy', reply: { code: 23, stderr: 'HAProxy is not running after the reload' } };
+    const s1 = nodeScript(r, 'pha-lb1', { holds: true, polls: 0 }).slice(0, 10);
+    s1[9] = { exec: RELOAD_H, what: 'reload haproxy', reply: { code: 23, stderr: 'HAProxy is not running after the reload' } };
     const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', s1).expect({ exec: RESTORE, what: 'restore' }, { exec: RELOAD_H }, { exec: RELOAD_K }, { exec: FINISH });
     lb2.expect({ exec: RESTORE, what: 'restore' }, { exec: RELOAD_H }, { exec: RELOAD_K }, { exec: FINISH });
     const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': lb1, 'pha-lb2': lb2 }));
@@ -272,8 +272,8 @@ describe('LinuxHaproxyDriver.apply on StrictFakeHost transcripts', () => {
   });
 
   it('a lost connection after the swap: reported as unknown, and nothing more is sent to that node', async () => {
-    const s = nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }).slice(0, 9);
-    s[8] = { exec: RELOAD_H, throws: disconnectedError({ host: '10.99.0.12', port: 22, user: 'root', reason: 'keepalive timeout: the host stopped answering' }) };
+    const s = nodeScript(r, 'pha-lb2', { holds: false, polls: 0 }).slice(0, 10);
+    s[9] = { exec: RELOAD_H, throws: disconnectedError({ host: '10.99.0.12', port: 22, user: 'root', reason: 'keepalive timeout: the host stopped answering' }) };
     const lb2 = new StrictFakeHost('pha-lb2', '10.99.0.12', s);
     const lb1 = new StrictFakeHost('pha-lb1', '10.99.0.11', preparedOnly(r, 'pha-lb1'));
     const out = await drv.apply(r, start(), ctxFor({ 'pha-lb1': lb1, 'pha-lb2': lb2 }));
