@@ -159,6 +159,8 @@ export function checkFlows(packets: readonly Packet[], servers: readonly string[
     e.pk.push({ p, fromBalancer });
     e.f.sequence.push(`${fromBalancer ? '>' : '<'}${flags(p)}`);
   }
+  // A SYN in the capture's last second may have its answer just after the capture stopped.
+  const lastT = packets.reduce((m, p) => Math.max(m, p.t), 0);
   const out: CheckFlow[] = [];
   for (const { f, pk } of flows.values()) {
     const synSeen = pk.some((x) => x.fromBalancer && x.p.syn && !x.p.ack);
@@ -171,7 +173,7 @@ export function checkFlows(packets: readonly Packet[], servers: readonly string[
     const handshakeAck = synAck >= 0 && pk.some((x, i) => i > synAck && x.fromBalancer && x.p.ack && !x.p.syn && !x.p.rst && !x.p.fin && (balRst < 0 || i < balRst));
     if (fin) f.verdict = 'fin';
     else if (synAck < 0 && srvRst) f.verdict = 'refused';
-    else if (synAck < 0) f.verdict = 'no-answer';
+    else if (synAck < 0) f.verdict = pk[pk.length - 1]!.p.t >= lastT - 1 ? 'incomplete' : 'no-answer';
     else if (balRst >= 0) f.verdict = handshakeAck ? 'handshake-then-rst' : 'half-open';
     else f.verdict = 'incomplete';
     out.push(f);

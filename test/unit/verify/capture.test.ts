@@ -110,6 +110,12 @@ describe('half-open judgement', () => {
     expect(judgeHalfOpen(flows, SERVERS, [5555])[0]!.ok).toBe(false);
   });
 
+  it('an unanswered SYN is no-answer, unless it is in the capture\'s last second (the answer may come after the stop)', () => {
+    const ok = (t: number, bport: number) => [pk(t, 'b', 5555, bport, 'S'), pk(t + 0.001, 's', 5555, bport, 'SA'), pk(t + 0.002, 'b', 5555, bport, 'RA')];
+    const p = [...ok(0, 40000), pk(1, 'b', 5555, 40001, 'S'), ...ok(5, 40002), pk(9.6, 'b', 5555, 40003, 'S'), ...ok(9.9, 40004)];
+    expect(checkFlows(p, SERVERS, [5555]).map((f) => f.verdict)).toEqual(['half-open', 'no-answer', 'half-open', 'incomplete', 'half-open']);
+  });
+
   it('a reused source port starts a new flow', () => {
     const p = [pk(0, 'b', 5555, 40000, 'S'), pk(0.001, 's', 5555, 40000, 'SA'), pk(0.002, 'b', 5555, 40000, 'RA'), pk(5, 'b', 5555, 40000, 'S'), pk(5.001, 's', 5555, 40000, 'SA'), pk(5.002, 'b', 5555, 40000, 'RA')];
     expect(checkFlows(p, SERVERS, [5555]).map((f) => f.verdict)).toEqual(['half-open', 'half-open']);
