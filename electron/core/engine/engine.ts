@@ -12,7 +12,7 @@ import type { SiteFacts } from '../../../shared/model/facts.js';
 import { resolveSite, type ResolvedSite } from '../../../shared/model/resolve.js';
 import type { HostPlan, Plan } from '../../../shared/plan/model.js';
 import type { Finding } from '../../../shared/rules/finding.js';
-import { runRules } from '../../../shared/rules/index.js';
+import { applyBlockers, runRules } from '../../../shared/rules/index.js';
 import type { Site } from '../../../shared/site/schema.js';
 import type { VerifyReport } from '../../../shared/verify/report.js';
 import { defaultDrivers, driverFor, type BalancerDriver, type DriverContext } from '../drivers/index.js';
@@ -252,7 +252,7 @@ export class PrintHaEngine implements Engine {
       const note = (message: string): void => run.emit({ kind: 'note', message });
       this.saveLatest(site, 'facts', facts, note, opts.only);
       this.saveLatest(site, 'plan', this.planFromFacts(site, facts, opts.only), note);
-      const errors = runRules(site, facts).filter((f) => f.severity === 'error');
+      const errors = applyBlockers(site, facts, opts.only);
       if (errors.length > 0) {
         for (const f of errors) run.emit({ kind: 'note', message: `refused: [${f.rule}] ${f.message}` });
         for (const n of r.nodes) {

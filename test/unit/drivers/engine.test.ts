@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunContext } from '../../../electron/core/engine/api.js';
 import { JOURNAL_FILE, PrintHaEngine } from '../../../electron/core/engine/engine.js';
-import { NO_POWERSHELL, UnavailableServerEngine } from '../../../electron/core/engine/servers.js';
+import { NO_POWERSHELL, UnavailableServerEngine, type ServerEngine } from '../../../electron/core/engine/servers.js';
+import { goodFacts } from '../rules/helpers.js';
 import type { BalancerDriver, DriverContext, DriverPlan, NodeOutcome } from '../../../electron/core/drivers/types.js';
 import { readJournal } from '../../../electron/core/runner/journal.js';
 import type { BalancerNodeFacts } from '../../../shared/model/facts.js';
@@ -89,6 +90,33 @@ describe('PrintHaEngine', () => {
       'not changed: pha-lb1 could not be reached at step "connect": AUTH: Authentication failed for root@x',
       'not changed: pha-lb2 could not be reached at step "connect": AUTH: Authentication failed for root@x',
     ]);
+  });
+
+  it('DR: a server without the loopback adapter does not refuse an apply that prepares the servers (prepare fixes it)', async () => {
+    const text = readFileSync(join(process.cwd(), 'examples/phoenix-dr.yaml'), 'utf8');
+    const loaded = loadSiteYaml(text);
+    if (!loaded.ok) throw new Error('phoenix-dr.yaml does not load');
+    const site = loaded.site;
+    const servers = goodFacts(site).servers!;
+    servers[1]!.loopbackAdapter = null;
+    servers[1]!.nics = servers[1]!.nics!.filter((n) => !n.isLoopback);
+    const prepared: string[] = [];
+    // FAKE server engine (no Windows here): discovery reports PS2 without the loopback adapter.
+    const fakeServers: ServerEngine = {
+      discover: async () => servers,
+      plan: () => [],
+      apply: async (r) => r.site.servers.map((s) => (prepared.push(s.label), { host: s.label, ok: true, changed: true, state: 'prepared' })),
+    };
+    const e = new PrintHaEngine({ stateDir: dir, drivers: { 'loadbalancer-org': driver }, serverEngine: fakeServers });
+    try {
+      const all = await e.apply(site, ctx, { confirmed: true });
+      expect(driver.applied).toHaveLength(1);
+      expect(prepared).toEqual(['PS1', 'PS2']);
+      expect(all.hostStates.map((h) => h.state)).not.toContainEqual(expect.stringMatching(/refused/));
+      expect(all.ok).toBe(true);
+    } finally {
+      await e.close();
+    }
   });
 
   it('servers: PowerShell remoting unavailable -> unreachable facts, manual steps, apply never claims success', async () => {
