@@ -12,7 +12,7 @@ import type { Site } from '../../shared/site/schema.js';
 import type { ApplyResult, RunContext } from '../core/engine/api.js';
 import { JOURNAL_FILE, PrintHaEngine } from '../core/engine/engine.js';
 import type { SshStats } from '../core/ssh/index.js';
-import { opt, type ParsedArgs } from './args.js';
+import { opt, parseArgs, type ParsedArgs } from './args.js';
 import { cliRunContext, stateDirFor } from './context.js';
 import { formatFindings } from './format.js';
 import { readSiteText } from './site-file.js';
@@ -70,6 +70,27 @@ export function engineSession(loaded: LoadedSite, io: CliIO, o: { json: boolean;
     ...(io.env.SSH_AUTH_SOCK ? { agentSocket: io.env.SSH_AUTH_SOCK } : {}),
   });
   return { engine, ctx, journalPath: join(stateDir, JOURNAL_FILE) };
+}
+
+export interface EngineVerb extends EngineSession {
+  loaded: LoadedSite;
+  only: 'balancer' | 'servers' | undefined;
+  json: boolean;
+}
+
+/**
+ * How the read-only engine verbs (discover, plan) start: `<site.yaml> [--json] [--only balancer|servers]
+ * [--accept-host-key SHA256:…]` parsed, the site loaded and preflighted, the engine opened (close it).
+ * Undefined when the site file has errors (they are printed).
+ */
+export async function openEngineVerb(args: string[], io: CliIO, usage: string): Promise<EngineVerb | undefined> {
+  const p = parseArgs(args, { flags: ['json'], options: ['only', 'accept-host-key'] }, usage);
+  if (p.positionals.length !== 1) throw new UsageError(`Expected one site file.\nUsage: ${usage}`);
+  const only = parseOnly(p, usage);
+  const json = p.flags.has('json');
+  const loaded = await loadSite(p.positionals[0], usage, io);
+  if (!loaded) return undefined;
+  return { loaded, only, json, ...engineSession(loaded, io, { json, acceptHostKeys: acceptedHostKeys(p) }) };
 }
 
 // ------------------------------------------------------------------ human forms

@@ -1,7 +1,6 @@
 /** `printha plan <site.yaml> [--json] [--only balancer|servers]`: the dry run — per host the steps and the diff, nothing changed. */
-import { parseArgs } from '../args.js';
-import { acceptedHostKeys, engineSession, formatPlan, loadSite, parseOnly } from '../engine-cli.js';
-import { UsageError, type CliCommand } from '../types.js';
+import { formatPlan, openEngineVerb } from '../engine-cli.js';
+import type { CliCommand } from '../types.js';
 
 const usage = 'printha plan <site.yaml> [--json] [--only balancer|servers] [--accept-host-key SHA256:...]';
 
@@ -10,13 +9,9 @@ export const planCommand: CliCommand = {
   summary: 'Dry run: discover, then show per host the ordered steps and the diff of every file or lbcli command (changes nothing).',
   usage,
   async run(args, io) {
-    const p = parseArgs(args, { flags: ['json'], options: ['only', 'accept-host-key'] }, usage);
-    if (p.positionals.length !== 1) throw new UsageError(`Expected one site file.\nUsage: ${usage}`);
-    const only = parseOnly(p, usage);
-    const json = p.flags.has('json');
-    const loaded = await loadSite(p.positionals[0], usage, io);
-    if (!loaded) return 1;
-    const { engine, ctx } = engineSession(loaded, io, { json, acceptHostKeys: acceptedHostKeys(p) });
+    const v = await openEngineVerb(args, io, usage);
+    if (!v) return 1;
+    const { engine, ctx, loaded, only, json } = v;
     try {
       const plan = await engine.plan(loaded.site, ctx, only);
       if (json) io.out(JSON.stringify(plan, null, 2) + '\n');
