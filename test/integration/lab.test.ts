@@ -23,6 +23,7 @@ import {
   labEnv,
   labExec,
   labSsh,
+  labSshOptions,
   nodeIp,
   replaceHostKey,
   resetShares,
@@ -306,19 +307,7 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
     await fillDisk('pha-lb2');
     const upload = join(tmp, 'upload.bin');
     writeFileSync(upload, Buffer.alloc(20_000, 1));
-    const scp = await inClient([
-      'scp',
-      '-F',
-      'none',
-      '-i',
-      env.PRINTHA_SSH_KEY,
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      `UserKnownHostsFile=${env.PRINTHA_LAB_KNOWN_HOSTS}`,
-      upload,
-      `root@${nodeIp('pha-lb2')}:/etc/haproxy/upload.tmp`,
-    ]);
+    const scp = await inClient(['scp', ...labSshOptions(env), upload, `root@${nodeIp('pha-lb2')}:/etc/haproxy/upload.tmp`]);
     expect(scp.code).not.toBe(0); // SFTP reports ENOSPC as a plain "Failure" (SSH_FX_FAILURE)
     expect(scp.stderr).toMatch(/Failure|No space left on device/);
     const full = await labSsh('pha-lb2', ['sh', '-c', 'head -c 65536 /dev/zero > /etc/haproxy/upload.tmp']);
@@ -339,21 +328,7 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
     copyFileSync(env.PRINTHA_LAB_KNOWN_HOSTS, oldKh);
     const fp = await replaceHostKey('pha-ps2');
     expect(fp).toMatch(/^SHA256:/);
-    const stale = await inClient([
-      'ssh',
-      '-F',
-      'none',
-      '-i',
-      env.PRINTHA_SSH_KEY,
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      `UserKnownHostsFile=${oldKh}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      `root@${ps2}`,
-      'true',
-    ]);
+    const stale = await inClient(['ssh', ...labSshOptions(env, oldKh), `root@${ps2}`, 'true']);
     expect(stale.code).toBe(255);
     expect(stale.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
     expect((await labSsh('pha-ps2', ['hostname'])).stdout.trim()).toBe('pha-ps2');

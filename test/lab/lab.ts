@@ -247,6 +247,22 @@ export function inClient(argv: readonly string[], opts: ExecOptions = {}): Promi
   return inClientNetns() ? run(argv, opts) : run(['ip', 'netns', 'exec', CLIENT_NETNS, ...argv], opts);
 }
 
+/** ssh/scp options for the lab: its key, no prompt, host keys checked against `knownHosts` (default: the lab's pre-filled file). */
+export function labSshOptions(env: LabEnv, knownHosts: string = env.PRINTHA_LAB_KNOWN_HOSTS): string[] {
+  return [
+    '-F',
+    'none',
+    '-i',
+    env.PRINTHA_SSH_KEY,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+  ];
+}
+
 /**
  * ssh root@node from the client with the lab key and the lab's pre-filled known_hosts.
  * `remote` is an argv: it is quoted with shellJoin for the remote shell.
@@ -254,23 +270,7 @@ export function inClient(argv: readonly string[], opts: ExecOptions = {}): Promi
 export async function labSsh(node: LabNode, remote: readonly string[], opts: ExecOptions & { user?: string } = {}): Promise<ExecResult> {
   const env = await labEnv();
   return inClient(
-    [
-      'ssh',
-      '-F',
-      'none',
-      '-i',
-      env.PRINTHA_SSH_KEY,
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      `UserKnownHostsFile=${env.PRINTHA_LAB_KNOWN_HOSTS}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'ConnectTimeout=5',
-      `${opts.user ?? 'root'}@${nodeIp(node)}`,
-      shellJoin(remote),
-    ],
+    ['ssh', ...labSshOptions(env), '-o', 'ConnectTimeout=5', `${opts.user ?? 'root'}@${nodeIp(node)}`, shellJoin(remote)],
     opts,
   );
 }
