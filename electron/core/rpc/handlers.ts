@@ -74,6 +74,24 @@ export function requireValidSite(data: unknown, facts?: SiteFacts): Site {
   });
 }
 
+/**
+ * A changed or revoked SSH host key is a hard stop (never a prompt). The balancer drivers record it
+ * as an unreachable host carrying electron/core/ssh's message (errors.ts); the contract makes it the
+ * `host-key-changed` error, so the wizard stops with its dialog instead of listing one more
+ * unreachable host.
+ */
+const HOST_KEY_STOP = /HOST KEY CHANGED for |is marked @revoked in /;
+
+function hostKeyStop(hosts: readonly { host: string; address?: string | undefined; text?: string | undefined }[]): void {
+  const hit = hosts.find((h) => h.text !== undefined && HOST_KEY_STOP.test(h.text));
+  if (hit)
+    throw new ContractCallError({
+      code: 'host-key-changed',
+      message: `${hit.host}: ${hit.text}`,
+      host: hit.address ?? hit.host,
+    });
+}
+
 function slug(name: unknown): string {
   const s =
     typeof name === 'string'
@@ -213,13 +231,16 @@ export function createHandlers(deps: CoreDeps): Handlers {
       const discover = need('discover');
       const s = requireValidSite(site);
       const facts = await runOp(session, opId, sshKeyPath, (ctx) => (only ? discover(s, ctx, only) : discover(s, ctx)));
+      hostKeyStop((facts.balancer ?? []).map((b) => ({ host: b.name, address: b.address, text: b.error })));
       return { facts, findings: validateSiteData(site, facts).findings };
     },
 
     'engine.plan': async ({ site, opId, sshKeyPath, only }, session) => {
       const plan = need('plan');
       const s = requireValidSite(site);
-      return { plan: await runOp(session, opId, sshKeyPath, (ctx) => (only ? plan(s, ctx, only) : plan(s, ctx))) };
+      const p = await runOp(session, opId, sshKeyPath, (ctx) => (only ? plan(s, ctx, only) : plan(s, ctx)));
+      hostKeyStop(p.hosts.map((h) => ({ host: h.host, address: h.address, text: h.unreachable })));
+      return { plan: p };
     },
 
     'engine.apply': async ({ site, opId, sshKeyPath, resume, only }, session) => {
