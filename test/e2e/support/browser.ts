@@ -58,6 +58,8 @@ export function startUi(env: NodeJS.ProcessEnv = {}): Promise<UiProcess> {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: stop() can end tsx's node child too when SIGTERM is not enough.
+    detached: true,
   });
   let out = '';
   return new Promise((resolve, reject) => {
@@ -78,8 +80,23 @@ export function startUi(env: NodeJS.ProcessEnv = {}): Promise<UiProcess> {
           output: () => out,
           stop: () =>
             new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              // `printha ui` leaves the event loop after SIGTERM; SSH connections the engine still
+              // holds (after discover/apply/verify) keep it alive. Do not hang the suite on that.
+              const force = setTimeout(() => {
+                console.warn(
+                  'printha ui was still running 5 s after SIGTERM (open SSH connections of its engine keep it alive); killing its process group.',
+                );
+                try {
+                  process.kill(-child.pid!, 'SIGKILL');
+                } catch {
+                  /* already gone */
+                }
+              }, 5_000);
+              child.once('exit', () => {
+                clearTimeout(force);
+                done();
+              });
               child.kill('SIGTERM');
             }),
         });
