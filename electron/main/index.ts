@@ -61,6 +61,7 @@ async function start(): Promise<void> {
     s.close();
     unbind();
     win = undefined;
+    void core.close(); // the engine's SSH sessions
   });
   await w.loadURL(devUrl ?? APP_ENTRY);
 }

@@ -78,7 +78,12 @@ export async function startUi(o: UiOptions, io: CliIO): Promise<Bridge> {
     ...(debug ? { log: (l: string) => io.err(`[core] ${l}\n`) } : {}),
   });
   try {
-    return await startBridge({ core, port: o.port, staticDir: dir, ...(debug ? { log: (l: string) => io.err(`[bridge] ${l}\n`) } : {}) });
+    const bridge = await startBridge({ core, port: o.port, staticDir: dir, ...(debug ? { log: (l: string) => io.err(`[bridge] ${l}\n`) } : {}) });
+    return { ...bridge, close: async () => {
+      await bridge.close();
+      // The engine keeps one SSH connection per host for the session: close them, or node keeps running.
+      await core.close();
+    } };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')

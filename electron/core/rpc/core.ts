@@ -13,6 +13,8 @@ export interface Core {
   dispatch(channel: unknown, input: unknown, session: Session): Promise<CallResult<unknown>>;
   openSession(emit: (event: EventName, payload: unknown) => void): Session;
   readonly handlers: Handlers;
+  /** Closes the engine's open sessions (SSH): call when the window or `printha ui` stops. */
+  close(): Promise<void>;
 }
 
 export function createCore(deps: CoreDeps): Core {
@@ -20,6 +22,9 @@ export function createCore(deps: CoreDeps): Core {
   const handlers = createHandlers({ ...deps, vault });
   return {
     handlers,
+    close: async () => {
+      await deps.engine?.close?.();
+    },
     dispatch: (channel, input, session) => dispatchWith(handlers, channel, input, session, deps.log ? { log: deps.log } : {}),
     openSession: (emit) =>
       new Session({

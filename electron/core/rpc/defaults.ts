@@ -43,6 +43,7 @@ export function defaultEngine(env: NodeJS.ProcessEnv = process.env, verify: type
       return report;
     },
     setServerState: (site, ctx, req) => setServerState(site, ctx, req),
+    close: () => engine.close(),
   };
 }
 

@@ -29,6 +29,8 @@ export interface EngineExtras {
     ctx: RunContext,
     req: { vip: string; server: string; action: 'drain' | 'halt' | 'online' },
   ): Promise<{ ok: boolean; message: string }>;
+  /** Closes what the engine holds open (its SSH sessions), when the app or `printha ui` stops. */
+  close(): Promise<void>;
 }
 
 export interface CoreDeps {

@@ -10,6 +10,12 @@ const PATTERNS: [RegExp, string][] = [
   [/((?:password|passwd|pwd|passphrase|secret|token|apikey|api_key)\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi, '$1[REDACTED]'],
   [/(--(?:password|peer_password|check_password|apikey|passphrase)[= ])(\S+)/gi, '$1[REDACTED]'],
   [/([?&]token=)[A-Za-z0-9_-]+/g, '$1[REDACTED]'],
+  // Secrets inside the configuration files discovery reads from the hosts (they reach facts, plan
+  // diffs and runbooks): keepalived VRRP auth, HAProxy stats/userlist passwords, lb_config.xml elements.
+  [/(\bauth_pass\s+)("[^"]*"|\S+)/gi, '$1[REDACTED]'],
+  [/(\buser\s+\S+\s+(?:insecure-)?password\s+)(\S+)/gi, '$1[REDACTED]'],
+  [/(\bstats\s+auth\s+[^:\s]+:)(\S+)/gi, '$1[REDACTED]'],
+  [/(<([A-Za-z_]*(?:pass|password|secret|key)[A-Za-z_]*)>)([^<]+)(<\/\2>)/gi, '$1[REDACTED]$4'],
 ];
 
 export class SecretSet {

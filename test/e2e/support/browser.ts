@@ -85,7 +85,7 @@ export function startUi(env: NodeJS.ProcessEnv = {}): Promise<UiProcess> {
               // holds (after discover/apply/verify) keep it alive. Do not hang the suite on that.
               const force = setTimeout(() => {
                 console.warn(
-                  'printha ui was still running 5 s after SIGTERM (open SSH connections of its engine keep it alive); killing its process group.',
+                  'printha ui was still running 5 s after SIGTERM (it closes its bridge and the engine\'s SSH sessions on SIGTERM; something else kept it alive); killing its process group.',
                 );
                 try {
                   process.kill(-child.pid!, 'SIGKILL');

@@ -22,6 +22,20 @@ describe('redaction', () => {
     expect(out).toContain('[REDACTED]');
     expect(out).toContain('login with');
   });
+  it('removes the secrets of configuration files read from hosts (keepalived, HAProxy, lb_config.xml)', () => {
+    const r = new SecretSet().redactor();
+    const conf = [
+      '    authentication {\n        auth_type PASS\n        auth_pass labpass\n    }',
+      '    stats auth admin:St4tsPw',
+      'userlist ops\n    user alice insecure-password Pl4inPw\n    user bob password $6$saltsalt$HashHash',
+      '<peer_password>XmlPw9</peer_password><ha_key>XmlKey7</ha_key><name>VIP1</name>',
+    ].join('\n');
+    const out = r(conf);
+    for (const leak of ['labpass', 'St4tsPw', 'Pl4inPw', '$6$saltsalt$HashHash', 'XmlPw9', 'XmlKey7']) expect(out).not.toContain(leak);
+    for (const kept of ['auth_type PASS', 'stats auth admin:', 'user alice insecure-password', '<name>VIP1</name>']) expect(out).toContain(kept);
+    const message = 'Authentication failed: check the user name and the password or key.';
+    expect(r(message)).toBe(message);
+  });
   it('leaves ordinary text alone', () => {
     expect(new SecretSet().redactor()('haproxy -c -f /etc/haproxy/haproxy.cfg')).toBe('haproxy -c -f /etc/haproxy/haproxy.cfg');
   });
