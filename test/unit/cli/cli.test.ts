@@ -50,6 +50,10 @@ describe('printha validate', () => {
     expect((await run(['validate'])).code).toBe(2);
     expect((await run(['validate', 'a', '--bogus'])).code).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);
+    // a scope that does not exist is refused before anything is read or contacted
+    const scope = await run(['verify', 'examples/lab-snat.yaml', '--only', 'windows']);
+    expect(scope.code).toBe(2);
+    expect(scope.err).toMatch(/--only takes "balancer" or "servers", not "windows"/);
   });
 
   const bad: [string, (s: string) => string, string, string][] = [
