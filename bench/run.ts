@@ -31,6 +31,8 @@ BENCHES.push({ name: 'failover', load: () => import('./failover.js'), needsLab: 
 BENCHES.push({ name: 'discovery', load: () => import('./discovery.js') });
 // printha apply vs an Ansible playbook on the lab (issue 4).
 BENCHES.push({ name: 'apply', load: () => import('./apply.js'), needsLab: 2 });
+// The renderer bundle and the first wizard step in headless Chromium (issue 7).
+BENCHES.push({ name: 'ui', load: () => import('./ui.js') });
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -4,11 +4,11 @@
  * read from the page's own `printha:first-step` performance mark, i.e. relative to navigation start).
  * Prints `{ "ui-bundle": {...}, "ui-first-step": {...} }`. Run: npx tsx bench/ui.ts
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { startBridge } from '../electron/bridge/server.js';
 import { createCore } from '../electron/core/rpc/core.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, ROOT } from '../test/e2e/support/browser.js';
@@ -32,45 +32,87 @@ export function bundleGzipKB(dir = DIR): number {
   return round(bytes / 1024, 1);
 }
 
-export async function firstStepMs(runs = RUNS): Promise<number> {
-  const bridge = await startBridge({
-    core: createCore({ knownHostsPath: '/dev/null', examplesDir: join(ROOT, 'examples') }),
-    staticDir: DIR,
-  });
+/** gzip (level 9) of the React runtime alone (react + react-dom client, production): the floor of any React UI. */
+export function reactRuntimeGzipKB(): number {
+  const files = [join(ROOT, 'node_modules', 'react', 'cjs', 'react.production.js'), join(ROOT, 'node_modules', 'react-dom', 'cjs', 'react-dom-client.production.js')];
+  return round(files.reduce((n, f) => n + gzipSync(readFileSync(f), { level: 9 }).length, 0) / 1024, 1);
+}
+
+/** A page that only marks printha:first-step from an external script (the bridge's CSP forbids inline): the browser's own floor. */
+function blankPageDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'printha-bench-blank-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><title>blank</title><script src="./blank.js"></script></head><body></body></html>\n');
+  writeFileSync(join(dir, 'blank.js'), "performance.mark('printha:first-step'); document.documentElement.dataset.ready = 'true';\n");
+  return dir;
+}
+
+/**
+ * Navigation start to the first wizard step interactive (ours) and to the blank page's mark
+ * (baseline), alternating in one headless Chromium, fresh context each time; medians.
+ */
+export async function firstStepMs(runs = RUNS): Promise<{ ours: number; blank: number }> {
+  const core = createCore({ knownHostsPath: '/dev/null', examplesDir: join(ROOT, 'examples') });
+  const bridge = await startBridge({ core, staticDir: DIR });
+  const blankDir = blankPageDir();
+  const blank = await startBridge({ core, staticDir: blankDir });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const times: number[] = [];
+  const times = { ours: [] as number[], blank: [] as number[] };
+  const measure = async (url: string, ready: (p: Page) => Promise<unknown>): Promise<number> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(url, { waitUntil: 'commit' });
+      await ready(page);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      return await page.evaluate(() => performance.getEntriesByName('printha:first-step')[0]?.startTime ?? NaN);
+    } finally {
+      await context.close();
+    }
+  };
   try {
     for (let i = 0; i < runs + 1; i++) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-      const page = await context.newPage();
-      await page.goto(bridge.url, { waitUntil: 'commit' });
-      await page.getByRole('button', { name: 'New site' }).waitFor();
-      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
-      const mark = await page.evaluate(() => performance.getEntriesByName('printha:first-step')[0]?.startTime ?? NaN);
-      if (i > 0) times.push(mark); // the first run warms the OS file cache and the server
-      await context.close();
+      const a = await measure(bridge.url, (p) => p.getByRole('button', { name: 'New site' }).waitFor());
+      const b = await measure(blank.url, async () => undefined);
+      if (i > 0) {
+        // the first round warms the OS file cache and the servers
+        times.ours.push(a);
+        times.blank.push(b);
+      }
     }
   } finally {
     await browser.close();
     await bridge.close();
+    await blank.close();
+    rmSync(blankDir, { recursive: true, force: true });
   }
-  if (times.some((t) => !Number.isFinite(t))) throw new Error('the page did not record its printha:first-step mark');
-  return round(median(times), 0);
+  if ([...times.ours, ...times.blank].some((t) => !Number.isFinite(t))) throw new Error('a page did not record its printha:first-step mark');
+  return { ours: round(median(times.ours), 0), blank: round(median(times.blank), 0) };
 }
 
 export async function run(): Promise<BenchResults> {
   ensureRendererBuilt();
   const kb = bundleGzipKB();
+  const react = reactRuntimeGzipKB();
   const load = loadavg()[0]!;
   const ms = await firstStepMs();
   return {
-    'ui-bundle': { value: kb, unit: 'KB', target: '<400', ok: kb < 400, note: 'gzip of out/renderer html+js+css' },
+    'ui-bundle': {
+      value: kb,
+      unit: 'KB',
+      baseline: react,
+      ratio: round(kb / react, 2),
+      target: '<400',
+      ok: kb < 400,
+      note: 'gzip of out/renderer html+js+css; baseline: gzip of the React runtime alone (react + react-dom client, production)',
+    },
     'ui-first-step': {
-      value: ms,
+      value: ms.ours,
       unit: 'ms',
+      baseline: ms.blank,
+      ratio: round(ms.ours / ms.blank, 2),
       target: '<500',
-      ok: ms < 500,
-      note: `navigation start to the Start step mounted and interactive, median of ${RUNS} fresh-cache runs in headless Chromium (load average ${load.toFixed(1)} on ${cpus().length} cores)`,
+      ok: ms.ours < 500,
+      note: `navigation start to the Start step mounted and interactive, median of ${RUNS} fresh-context runs in headless Chromium, alternating with a blank page that only sets the same mark (baseline); load average ${load.toFixed(1)} on ${cpus().length} cores`,
     },
   };
 }
