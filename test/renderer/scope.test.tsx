@@ -62,18 +62,8 @@ async function setup(step: StepId) {
   useSite.getState().replace(labSnat());
   useWizard.setState({ step, attempted: {}, focusField: undefined, scope: 'all' });
   localStorage.clear();
-  useRun.setState({
-    status: undefined,
-    busy: {},
-    errors: {},
-    facts: undefined,
-    factFindings: [],
-    plan: undefined,
-    artifacts: undefined,
-    journal: [],
-    applyResult: undefined,
-    report: undefined,
-  });
+  useRun.setState({ status: undefined, busy: {} });
+  useRun.getState().reset();
   const r = { user: userEvent.setup(), seen, ...render(<App />) };
   await screen.findByRole('heading', { level: 1 });
   return r;

@@ -23,19 +23,8 @@ async function setup(opts: { engine?: boolean; draft?: Record<string, unknown>; 
   useSite.setState({ draft: undefined, findings: [], touched: {}, recent: [] });
   if (opts.draft) useSite.getState().replace(opts.draft);
   useWizard.setState({ step: opts.step ?? 'start', attempted: {}, focusField: undefined });
-  useRun.setState({
-    status: undefined,
-    busy: {},
-    errors: {},
-    facts: undefined,
-    factFindings: [],
-    plan: undefined,
-    artifacts: undefined,
-    journal: [],
-    applyResult: undefined,
-    report: undefined,
-    hostKeyChanged: undefined,
-  });
+  useRun.setState({ status: undefined, busy: {}, hostKeyChanged: undefined });
+  useRun.getState().reset();
   usePrompts.setState({ queue: [], note: undefined });
   const r = { user: userEvent.setup(), ...render(<App />) };
   // Steps other than Start are lazy chunks: wait until the step is on screen.

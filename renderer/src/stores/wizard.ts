@@ -15,23 +15,18 @@ export function isScope(s: unknown): s is Scope {
   return s === 'all' || s === 'balancer' || s === 'servers';
 }
 
-function restoredScope(): Scope {
+/** A value kept in localStorage, or the fallback when it is missing, invalid or storage is unavailable. */
+function restored<T>(key: string, valid: (s: unknown) => s is T, fallback: T): T {
   try {
-    const s = typeof localStorage === 'undefined' ? null : localStorage.getItem(SCOPE_KEY);
-    return isScope(s) ? s : 'all';
+    const s = typeof localStorage === 'undefined' ? null : localStorage.getItem(key);
+    return valid(s) ? s : fallback;
   } catch {
-    return 'all';
+    return fallback;
   }
 }
 
-function restoredStep(): StepId {
-  try {
-    const s = typeof localStorage === 'undefined' ? null : localStorage.getItem(STEP_KEY);
-    return isStepId(s) ? s : 'start';
-  } catch {
-    return 'start';
-  }
-}
+const restoredScope = (): Scope => restored(SCOPE_KEY, isScope, 'all');
+const restoredStep = (): StepId => restored(STEP_KEY, isStepId, 'start');
 
 interface WizardState {
   step: StepId;
