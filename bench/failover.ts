@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { validateSiteYaml } from '../shared/rules/index.js';
+import { riseCount } from '../shared/render/balancer-common.js';
 import { resolveSite } from '../shared/model/resolve.js';
 import { LAB_SH, LAB_VIP, CLIENT_NETNS, type LabNode } from '../test/lab/lab.js';
 import {
@@ -243,7 +244,7 @@ function checkTiming(): { inter: number; fall: number; rise: number; slow: numbe
   const vip = resolveSite(v.site).vips.find((x) => x.label === 'PrintServers');
   if (!vip) throw new Error('examples/lab-snat.yaml has no PrintServers VIP label');
   const c = vip.check;
-  return { inter: c.intervalSeconds, fall: c.fall, rise: Math.ceil(c.riseSeconds / c.intervalSeconds) || 1, slow: c.riseSeconds };
+  return { inter: c.intervalSeconds, fall: c.fall, rise: riseCount(c), slow: c.riseSeconds };
 }
 
 export async function run(): Promise<BenchResults> {

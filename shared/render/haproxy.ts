@@ -28,7 +28,7 @@
  *   external check (every port SYN, SYN-ACK, RST, probed in parallel) and the traffic servers
  *   `track` it. External checks need `external-check` and `insecure-fork-wanted` in global; the
  *   option `multiPortHalfOpen: 'tcp-check'` trades that for the native form described above.
- * - timing: `inter <interval>s fall <fall> rise <ceil(riseSeconds / interval)>`, `slowstart` =
+ * - timing: `inter <interval>s fall <fall> rise <riseCount: ceil(riseSeconds / interval) + 1>`, `slowstart` =
  *   the warm-up, `on-marked-down shutdown-sessions` (clients move at once, like the seed asks).
  */
 import type { ResolvedSite, ResolvedVip } from '../model/resolve.js';
