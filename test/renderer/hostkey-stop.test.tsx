@@ -34,6 +34,15 @@ function core(error: string) {
       const p = await base.plan(site, ctx);
       return { ...p, hosts: p.hosts.map((h) => ({ ...h, unreachable: error })) };
     },
+    apply: async () => ({
+      ok: false,
+      runId: 'R1',
+      changed: false,
+      hostStates: [
+        { host: 'pha-lb1', ok: false, state: `not changed: pha-lb1 could not be reached at step "connect": ${error}` },
+        { host: 'pha-lb2', ok: false, state: 'not changed: apply stopped before this node' },
+      ],
+    }),
   };
   return createCore({ engine, render: fakeRender, knownHostsPath: '/tmp/printha-test-known_hosts' });
 }
@@ -48,6 +57,10 @@ describe('a changed host key found by the drivers', () => {
     expect(!d.ok && d.error.message).toMatch(/^pha-lb1: HOST KEY CHANGED for 10\.99\.0\.11:22/);
     const p = await c.dispatch('engine.plan', { site, opId: 'p1' }, session);
     expect(p).toMatchObject({ ok: false, error: { code: 'host-key-changed' } });
+
+    const a = await c.dispatch('engine.apply', { site, opId: 'a1', only: 'balancer', confirmed: true }, session);
+    expect(a).toMatchObject({ ok: false, error: { code: 'host-key-changed' } });
+    expect(!a.ok && a.error.message).toMatch(/^pha-lb1: not changed: .*HOST KEY CHANGED for 10\.99\.0\.11:22/);
 
     const other = core('connect ECONNREFUSED 10.99.0.11:22');
     const s2 = other.openSession(() => undefined);

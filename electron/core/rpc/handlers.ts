@@ -248,9 +248,13 @@ export function createHandlers(deps: CoreDeps): Handlers {
     'engine.apply': async ({ site, opId, sshKeyPath, resume, only }, session) => {
       const apply = need('apply');
       const s = requireValidSite(site);
-      return runOp(session, opId, sshKeyPath, (ctx) =>
+      const res = await runOp(session, opId, sshKeyPath, (ctx) =>
         apply(s, ctx, { confirmed: true, ...(resume ? { resume } : {}), ...(only ? { only } : {}) }),
       );
+      // Nothing changed because a host's key changed since discover (apply connects again): the same
+      // hard stop. When something did change, the result (and its per-host states) is what counts.
+      if (!res.changed) hostKeyStop(res.hostStates.map((h) => ({ host: h.host, text: h.state })));
+      return res;
     },
 
     'engine.verify': async ({ site, opId, sshKeyPath, drill, only }, session) => {
