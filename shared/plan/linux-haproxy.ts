@@ -261,9 +261,12 @@ export function planLinuxHaproxy(r: ResolvedSite, facts: readonly BalancerNodeFa
     if (reachable && f?.holdsVip && w.reloadKeepalived && newKeepalived) {
       const why = vrrpReloadDisruption(f.files?.[KEEPALIVED_CONF_PATH], newKeepalived.content);
       if (why.length > 0) {
-        const text = `This node holds the VIP ${r.site.vip} and its VRRP instance changes (${why.join('; ')}): keepalived releases the VIP when it reloads and the pair elects again, so the VIP does not answer for about ${vrrpReelectionSeconds(newKeepalived.content)} s. Apply waits for the new holder; schedule this first apply outside printing hours.`;
-        hostNotes.push(text);
-        notes.push(`VIP interruption expected on ${w.node.name}: ${text}`);
+        const seconds = vrrpReelectionSeconds(newKeepalived.content);
+        hostNotes.push(
+          `This node holds the VIP ${r.site.vip} and its VRRP instance changes (${why.join('; ')}): keepalived releases the VIP when it reloads and the pair elects again, so the VIP does not answer for about ${seconds} s. Apply waits for the new holder; schedule this first apply outside printing hours.`,
+        );
+        // The plan-wide line points at the node's note instead of repeating it (`printha plan` prints both).
+        notes.push(`VIP interruption expected on ${w.node.name}: about ${seconds} s while the pair re-elects (see its notes).`);
       }
     }
     const plan: HostPlan = {

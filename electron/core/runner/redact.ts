@@ -15,7 +15,7 @@ const PATTERNS: [RegExp, string][] = [
   [/(\bauth_pass\s+)("[^"]*"|\S+)/gi, '$1[REDACTED]'],
   [/(\buser\s+\S+\s+(?:insecure-)?password\s+)(\S+)/gi, '$1[REDACTED]'],
   [/(\bstats\s+auth\s+[^:\s]+:)(\S+)/gi, '$1[REDACTED]'],
-  [/(<([A-Za-z_]*(?:pass|password|secret|key)[A-Za-z_]*)>)([^<]+)(<\/\2>)/gi, '$1[REDACTED]$4'],
+  [/(<([A-Za-z_]*(?:pass|secret|key)[A-Za-z_]*)>)([^<]+)(<\/\2>)/gi, '$1[REDACTED]$4'],
 ];
 
 export class SecretSet {
