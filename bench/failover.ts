@@ -200,41 +200,21 @@ async function healthRound(lb: LabNode, servers: readonly LabNode[], ours: HcSam
   const up = (await upWatch.result) as { events: HaEvent[]; done: boolean };
   if (!down.done) throw new Error(`health checks: not every server was marked DOWN within 40 s of stopping smbd`);
   if (!up.done) throw new Error(`health checks: not every server was back UP at full weight within 60 s of starting smbd`);
+  // Per server: DOWN after the stop, UP after the start, full weight (op 2) after the start; ours and the minimal config.
+  const wanted: [number[], HaEvent[], string, readonly string[], readonly number[], (op: number) => boolean, string][] = [
+    [ours.down, down.events, OUR_SOCK, oursNames, tStop, (op) => op === 0, 'DOWN (ours)'],
+    [base.down, down.events, MIN_SOCK, minNames, tStop, (op) => op === 0, 'DOWN (minimal)'],
+    [ours.up, up.events, OUR_SOCK, oursNames, tStart, (op) => op !== 0, 'UP (ours)'],
+    [base.up, up.events, MIN_SOCK, minNames, tStart, (op) => op !== 0, 'UP (minimal)'],
+    [ours.full, up.events, OUR_SOCK, oursNames, tStart, (op) => op === 2, 'full weight (ours)'],
+    [base.full, up.events, MIN_SOCK, minNames, tStart, (op) => op === 2, 'full weight (minimal)'],
+  ];
   servers.forEach((_, i) => {
-    const push = (arr: number[], v: number | undefined, what: string): void => {
+    for (const [arr, events, sock, names, since, op, what] of wanted) {
+      const v = firstAfter(events, sock, names[i]!, since[i]!, op);
       if (v === undefined) throw new Error(`health checks: no ${what} event for server ${i + 1}`);
       arr.push(v);
-    };
-    push(
-      ours.down,
-      firstAfter(down.events, OUR_SOCK, oursNames[i]!, tStop[i]!, (op) => op === 0),
-      'DOWN (ours)',
-    );
-    push(
-      base.down,
-      firstAfter(down.events, MIN_SOCK, minNames[i]!, tStop[i]!, (op) => op === 0),
-      'DOWN (minimal)',
-    );
-    push(
-      ours.up,
-      firstAfter(up.events, OUR_SOCK, oursNames[i]!, tStart[i]!, (op) => op !== 0),
-      'UP (ours)',
-    );
-    push(
-      base.up,
-      firstAfter(up.events, MIN_SOCK, minNames[i]!, tStart[i]!, (op) => op !== 0),
-      'UP (minimal)',
-    );
-    push(
-      ours.full,
-      firstAfter(up.events, OUR_SOCK, oursNames[i]!, tStart[i]!, (op) => op === 2),
-      'full weight (ours)',
-    );
-    push(
-      base.full,
-      firstAfter(up.events, MIN_SOCK, minNames[i]!, tStart[i]!, (op) => op === 2),
-      'full weight (minimal)',
-    );
+    }
   });
 }
 
