@@ -102,23 +102,30 @@ async function allUp(node: LabNode, full = true): Promise<boolean> {
   return mine.length === 6 && mine.every((r) => (r.opState === 2 || (!full && r.opState === 1)) && r.adminState === 0);
 }
 
+/** Python: the first line a lab listener sends ("pha-ps1 5011"), read with a 3 s timeout. */
+const BANNER_PY = `
+def banner(s):
+    s.settimeout(3)
+    data = b""
+    while not data.endswith(b"\\n"):
+        chunk = s.recv(200)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode().strip()
+`;
+
 /** Python in pha-client: connect from `src` to VIP:port for each port, print the banner lines as JSON. */
 const CONNECT_PY = `
 import json, socket, sys
-src, vip, ports = sys.argv[1], sys.argv[2], sys.argv[3:]
+${BANNER_PY}src, vip, ports = sys.argv[1], sys.argv[2], sys.argv[3:]
 out = []
 for p in ports:
     try:
         s = socket.create_connection((vip, int(p)), timeout=3, source_address=(src, 0))
-        s.settimeout(3)
-        data = b""
-        while not data.endswith(b"\\n"):
-            chunk = s.recv(200)
-            if not chunk:
-                break
-            data += chunk
+        line = banner(s)
         s.close()
-        out.append(data.decode().strip() or "error: closed without a banner")
+        out.append(line or "error: closed without a banner")
     except Exception as e:
         out.append("error: %s" % e)
 print(json.dumps(out))
@@ -139,18 +146,11 @@ const nodeOf = (banner: string): string => banner.split(' ')[0] ?? '';
  */
 const HOLD_PY = `
 import json, socket, sys, time
-src, vip, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+${BANNER_PY}src, vip, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 socks, out = [], []
 for _ in range(n):
     s = socket.create_connection((vip, port), timeout=3, source_address=(src, 0))
-    s.settimeout(3)
-    data = b""
-    while not data.endswith(b"\\n"):
-        chunk = s.recv(200)
-        if not chunk:
-            break
-        data += chunk
-    out.append(data.decode().strip())
+    out.append(banner(s))
     socks.append(s)
 print(json.dumps(out), flush=True)
 while True:
