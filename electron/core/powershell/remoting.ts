@@ -302,7 +302,7 @@ const PATTERNS: [RemoteErrorKind, RegExp][] = [
   ],
   [
     'unreachable',
-    /WinRM cannot complete the operation|cannot connect to the destination|No such host is known|network path was not found|Could not resolve hostname|Name or service not known|Connection refused|ConnectionRefused|No route to host|Connection timed out|timed out|Network is unreachable|WinRMOperationTimeout|cannot find the computer|unable to connect/i,
+    /WinRM cannot complete the operation|cannot connect to the destination|No such host is known|network path was not found|Could not resolve hostname|Name or service not known|Connection refused|ConnectionRefused|No route to host|Connection timed out|timed out|Network is unreachable|WinRMOperationTimeout|cannot find the computer|unable to connect|SSH transport process has abruptly terminated/i,
   ],
 ];
 

@@ -18,15 +18,18 @@
  *  - node-powershell keeps every command text in `history` (and the shell its own history): the
  *    runner empties `history` after every invocation, runs `Clear-History` after a block that carried
  *    a secret, starts with -NoProfile -NonInteractive, and turns off PSReadLine history saving when
- *    the module is loaded. A secret travels base64 inside the same block and becomes a SecureString
- *    there (char by char, no managed string); it is never logged — every text that leaves the runner
- *    passes the redactor, which knows the secret and its base64 form.
+ *    the module is loaded. A secret never appears in a script's text (PowerShell logs script blocks,
+ *    event 4104): the block reads it from a one-shot local pipe into a SecureString (secret-pipe.ts).
+ *    It is never logged — every text that leaves the runner passes the redactor, which knows the
+ *    secret and its base64 form.
  *  - an instance that is never invoked leaks an unhandledRejection when the spawn fails: the runner
  *    invokes the init script right after spawning and observes the exit promise.
  */
 import { PowerShell } from 'node-powershell';
 import type { Redactor } from '../runner/redact.js';
+import { quotePwsh } from '../../../shared/quote/powershell.js';
 import type { PowerShellFound } from './find.js';
+import { secretPipeLines, serveSecretOnce, type SecretPipe } from './secret-pipe.js';
 
 /** What the runner needs of a node-powershell instance (the factory is injected by unit tests). */
 export interface ShellLike {
@@ -37,12 +40,21 @@ export interface ShellLike {
 
 export type ShellFactory = (exe: PowerShellFound) => ShellLike;
 
+/**
+ * The shell's environment: pwsh 7.6 in node-powershell's stdin mode writes `ESC[?1h ESC[?1l` before
+ * every output line unless TERM is dumb (also with TERM unset), and PSStyle colours error text; both
+ * are switched off here (and stripped again when read, for shells that ignore them).
+ */
+export function shellEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, TERM: 'dumb', NO_COLOR: '1', __SuppressAnsiEscapeSequences: '1' };
+}
+
 /** node-powershell options of the runner: no profile, non-interactive, UTF-8, no throw on stderr. */
 export function shellOptions(exe: PowerShellFound, env: NodeJS.ProcessEnv = process.env) {
   return {
     executable: exe.path,
     executableOptions: { '-NoLogo': true, '-NoProfile': true, '-NonInteractive': true },
-    spawnOptions: { windowsHide: true, env },
+    spawnOptions: { windowsHide: true, env: shellEnv(env) },
     inputEncoding: 'utf-8' as const,
     outputEncoding: 'utf-8' as const,
     throwOnInvocationError: false,
@@ -71,25 +83,15 @@ export function encodedInvocation(script: string): string {
   return `& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64(script)}'))))`;
 }
 
-/** The PowerShell lines that turn a base64 UTF-8 secret into the read-only SecureString `$phaSecret`. */
-export function secureStringLines(secretBase64: string): string {
-  if (!/^[A-Za-z0-9+/=]*$/.test(secretBase64)) throw new Error('secureStringLines takes base64 only');
-  return [
-    '$phaSecret = New-Object System.Security.SecureString',
-    `foreach ($phaChar in [System.Text.Encoding]::UTF8.GetChars([System.Convert]::FromBase64String('${secretBase64}'))) { $phaSecret.AppendChar($phaChar) }`,
-    '$phaSecret.MakeReadOnly()',
-  ].join('\n');
-}
-
 /**
  * The script block every run executes: errors stop the block and come back as one JSON object.
  * `script` must not have a param() block (remoting.ts wraps full generated scripts for that).
  */
-export function envelope(script: string, secretBase64?: string): string {
+export function envelope(script: string, secretLines?: string): string {
   return [
     "$ErrorActionPreference = 'Stop'",
     'try {',
-    ...(secretBase64 !== undefined ? [secureStringLines(secretBase64)] : []),
+    ...(secretLines !== undefined ? [secretLines] : []),
     script,
     '} catch {',
     '  $phaE = $_',
@@ -111,6 +113,10 @@ export const INIT_SCRIPT = [
   '$global:OutputEncoding = New-Object System.Text.UTF8Encoding -ArgumentList @($false)',
   "$global:ProgressPreference = 'SilentlyContinue'",
   "$global:WarningPreference = 'SilentlyContinue'",
+  "$global:InformationPreference = 'SilentlyContinue'",
+  // PowerShell 7.2+: plain text for every formatted line (no colour sequences in error records).
+  "$phaStyle = Get-Variable -Name 'PSStyle' -ValueOnly -ErrorAction SilentlyContinue",
+  "if ($null -ne $phaStyle) { $phaStyle.OutputRendering = 'PlainText' }",
   "try { Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue } catch { $null = $_ }",
   "if ($null -ne (Get-Module -Name 'PSReadLine')) { try { Set-PSReadLineOption -HistorySaveStyle SaveNothing } catch { $null = $_ } }",
   'Clear-History',
@@ -132,9 +138,19 @@ export interface ShellInfo {
   platform: string;
 }
 
+// CSI (ESC [ … final), OSC (ESC ] … BEL or ESC \\), and the two-byte ESC sequences (ESC =, ESC >, …).
+// eslint-disable-next-line no-control-regex
+const TERMINAL_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_=>]/g;
+
+/** What a shell printed, without terminal control sequences, a byte-order mark or NULs. */
+export function plainOutput(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(TERMINAL_SEQUENCE, '').replace(/\uFEFF/g, '').replace(/\u0000/g, '');
+}
+
 /** The last line of the text that is a JSON object, parsed; undefined when there is none. */
 export function lastJsonObject(text: string): Record<string, unknown> | undefined {
-  const lines = text.split(/\r?\n/);
+  const lines = plainOutput(text).split(/\r?\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!.trim();
     if (!l.startsWith('{')) continue;
@@ -291,18 +307,27 @@ export class PowerShellRunner {
       await this.kill();
       throw new PowerShellRunError(`the local PowerShell exited while ${what}; it will be restarted for the next step`, 'process');
     }
-    return { stdout: rec.stdout.toString('utf8'), stderr: rec.stderr?.toString('utf8') ?? '', durationMs: performance.now() - t0 };
+    return {
+      stdout: plainOutput(rec.stdout.toString('utf8')),
+      stderr: plainOutput(rec.stderr?.toString('utf8') ?? ''),
+      durationMs: performance.now() - t0,
+    };
   }
 
   private async runNow(script: string, o: { timeoutMs: number; secret?: string }): Promise<RunResult> {
     const shell = await this.ensureShell();
-    const secretB64 = o.secret !== undefined ? b64(o.secret) : undefined;
-    if (o.secret !== undefined) this.addSecret(o.secret);
+    let pipe: SecretPipe | undefined;
+    if (o.secret !== undefined) {
+      this.addSecret(o.secret);
+      pipe = await serveSecretOnce(o.secret);
+    }
     let r: { stdout: string; stderr: string; durationMs: number };
     try {
-      r = await this.invokeLine(shell, encodedInvocation(envelope(script, secretB64)), o.timeoutMs, 'running a script');
+      const lines = pipe ? secretPipeLines(pipe, quotePwsh) : undefined;
+      r = await this.invokeLine(shell, encodedInvocation(envelope(script, lines)), o.timeoutMs, 'running a script');
     } finally {
-      if (secretB64 !== undefined && this.shell === shell) {
+      pipe?.close();
+      if (pipe && this.shell === shell) {
         await this.invokeLine(shell, 'Clear-History', 15_000, 'clearing the history').catch(() => undefined);
       }
     }

@@ -77,6 +77,15 @@ function versionAtLeast(v: string | undefined, major: number, minor: number): bo
   return a > major || (a === major && b >= minor);
 }
 
+/** The lines ssh printed (the last few, each ending in '. '), for the error message; '' when none. */
+function sshSaid(stderr: string | undefined): string {
+  const lines = (stderr ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return lines.length === 0 ? '' : `${lines.slice(-3).join(' ').replace(/\.?$/, '.')} `;
+}
+
 export class PowerShellRemoteShell implements RemoteShell {
   private readonly runner: PowerShellRunner;
   private readonly platform: NodeJS.Platform;
@@ -153,7 +162,10 @@ export class PowerShellRemoteShell implements RemoteShell {
     } catch (e) {
       this.sessionGen.delete(server);
       if (e instanceof RemoteError) throw e;
-      if (e instanceof PowerShellRunError && e.kind === 'script') throw remoteErrorFrom(`${e.message} ${e.detail.errorId ?? ''}`.trim(), t);
+      // ssh writes why it failed (refused key, unknown host key, no route) to the shell's stderr, not
+      // into the error record ("The SSH transport process has abruptly terminated"): classify both.
+      if (e instanceof PowerShellRunError && e.kind === 'script')
+        throw remoteErrorFrom(sshSaid(e.detail.stderr) + `${e.message} ${e.detail.errorId ?? ''}`.trim(), t);
       if (e instanceof PowerShellRunError && e.kind === 'timeout') throw remoteErrorFrom(e.message, t, 'unreachable');
       throw new RemoteError('shell', server, e instanceof Error ? e.message : String(e));
     }

@@ -1,7 +1,7 @@
 /**
  * The offline script pack: its contents per platform, README commands that name files in the pack
  * with the parameters printha-run.ps1 takes, manifest hashes, and every PowerShell script passing the
- * PowerShell 3.0 lint with zero parse errors (pwsh's own parser only where pwsh exists).
+ * PowerShell 3.0 lint with zero parse errors, and pwsh's own parser.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPack } from '../../../electron/core/pack/pack.js';
 import { unzipFiles } from '../../../electron/core/pack/zip.js';
-import { findPwsh, lintPs3, pwshParse } from '../../../electron/core/powershell/ps3lint.js';
+import { lintPs3, pwshParse } from '../../../electron/core/powershell/ps3lint.js';
+import { requirePwsh } from '../../support/pwsh.js';
 import { RUNNER_NAME, RUNNER_SCRIPT } from '../../../shared/pack/wrapper.js';
 import { EXAMPLES, example, exampleText } from '../runbook/fixtures.js';
 
-const pwsh = findPwsh();
-if (!pwsh) console.warn('[pack] pwsh is not installed here (no PowerShell package for this platform): the authoritative PowerShell parser check is skipped; the tree-sitter PS 3.0 lint runs');
+const pwsh = requirePwsh();
 
 function pack(name: string) {
   const built = buildPack(example(name), { siteText: exampleText(name), siteFile: `${name}.yaml`, env: {}, generatedAt: '2026-05-01T00:00:00Z', mtime: new Date(2026, 4, 1) });
@@ -111,7 +111,7 @@ describe('pack scripts pass the PowerShell 3.0 lint', () => {
       expect(problems).toEqual([]);
     });
 
-  it.skipIf(!pwsh)('pwsh parses printha-run.ps1 without errors', async () => {
+  it('pwsh parses printha-run.ps1 without errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'printha-ps-'));
     writeFileSync(join(dir, RUNNER_NAME), RUNNER_SCRIPT);
     expect(await pwshParse(join(dir, RUNNER_NAME), pwsh)).toEqual([]);

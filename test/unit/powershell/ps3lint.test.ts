@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPwsh, lintPs3, pwshParse, type Ps3Rule } from '../../../electron/core/powershell/ps3lint.js';
+import { lintPs3, pwshParse, type Ps3Rule } from '../../../electron/core/powershell/ps3lint.js';
+import { requirePwsh } from '../../support/pwsh.js';
 
 /** Per rule: a snippet that must fire it and a PS 3.0-valid look-alike that must not. */
 const CASES: { rule: Ps3Rule; bad: string; good: string }[] = [
@@ -86,15 +87,14 @@ describe('lintPs3: syntax errors (tree-sitter ERROR / MISSING nodes)', () => {
   });
 });
 
-const pwsh = findPwsh();
-if (!pwsh) console.warn('[ps3lint.test] pwsh is not on PATH: the PowerShell-parser (ParseFile) test is skipped; tree-sitter tests still ran');
+const pwsh = requirePwsh();
 
 describe('pwshParse (authoritative PowerShell parser)', () => {
   it('rejects with a clear message when no PowerShell is given', async () => {
     await expect(pwshParse('/nonexistent.ps1', null)).rejects.toThrow(/pwsh is not on PATH/);
   });
 
-  it.skipIf(!pwsh)('ParseFile reports no errors for valid code and errors for broken code', async () => {
+  it('ParseFile reports no errors for valid code and errors for broken code', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'printha-ps-'));
     const ok = join(dir, 'ok.ps1');
     const bad = join(dir, 'bad.ps1');

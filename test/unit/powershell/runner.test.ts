@@ -13,11 +13,12 @@ import {
   lastJsonObject,
   PowerShellRunError,
   PowerShellRunner,
-  secureStringLines,
   shellOptions,
   type ShellLike,
 } from '../../../electron/core/powershell/runner.js';
 import { lintPs3 } from '../../../electron/core/powershell/ps3lint.js';
+import { secretPipeLines } from '../../../electron/core/powershell/secret-pipe.js';
+import { quotePwsh } from '../../../shared/quote/powershell.js';
 
 const EXE = { path: '/opt/pwsh/pwsh', kind: 'pwsh' as const };
 const INVOCATION_RE =
@@ -84,23 +85,22 @@ describe('encoding of what reaches the shell', () => {
     expect(line).not.toContain('\n');
     expect(decodeLine(line)).toBe(script);
   });
-  it('the envelope catches a terminating error and prints it as one JSON object; secrets go base64 into a SecureString', () => {
-    const e = envelope('Get-Thing', 'c2VjcmV0');
+  it('the envelope catches a terminating error and prints it as one JSON object; a secret arrives over a pipe, never in the text', () => {
+    const lines = secretPipeLines({ pipeName: '/tmp/printha-x/s', nonce: 'ab'.repeat(16) }, quotePwsh);
+    const e = envelope('Get-Thing', lines);
     expect(e.split('\n').slice(0, 3)).toEqual([
       "$ErrorActionPreference = 'Stop'",
       'try {',
-      '$phaSecret = New-Object System.Security.SecureString',
+      "$phaPipe = New-Object System.IO.Pipes.NamedPipeClientStream -ArgumentList @('.', '/tmp/printha-x/s', [System.IO.Pipes.PipeDirection]::InOut)",
     ]);
-    expect(e).toContain(
-      "foreach ($phaChar in [System.Text.Encoding]::UTF8.GetChars([System.Convert]::FromBase64String('c2VjcmV0'))) { $phaSecret.AppendChar($phaChar) }",
-    );
     expect(e).toContain('$phaSecret.MakeReadOnly()');
+    expect(e).not.toContain('FromBase64String');
     expect(e).toContain("kind = 'printha.error'");
     expect(envelope('Get-Thing')).not.toContain('phaSecret');
-    expect(() => secureStringLines("x'); Remove-Item C:\\")).toThrow('base64 only');
+    expect(() => secretPipeLines({ pipeName: 'x', nonce: "x'); Remove-Item C:\\" }, quotePwsh)).toThrow('32 hex digits');
   });
   it('the init and envelope scripts parse, and use nothing newer than Windows PowerShell 5.1 allows', async () => {
-    for (const t of [INIT_SCRIPT, envelope('Get-Date', 'c2VjcmV0')]) {
+    for (const t of [INIT_SCRIPT, envelope('Get-Date', secretPipeLines({ pipeName: 'p', nonce: '0'.repeat(32) }, quotePwsh))]) {
       const r = await lintPs3(t);
       expect(r.parseErrors).toEqual([]);
       expect(r.violations).toEqual([]);
@@ -200,7 +200,8 @@ describe('PowerShellRunner (CannedShell in place of the node-powershell process)
     expect(sent.some((l) => l.includes(secret))).toBe(false);
     const body = decodeLine(sent[1]!);
     expect(body).not.toContain(secret);
-    expect(body).toContain(Buffer.from(secret).toString('base64'));
+    expect(body).not.toContain(Buffer.from(secret).toString('base64'));
+    expect(body).toContain('NamedPipeClientStream');
     expect(sent[2]).toBe('Clear-History');
     expect(e.message).not.toContain(secret);
     expect(e.message).not.toContain(Buffer.from(secret).toString('base64'));

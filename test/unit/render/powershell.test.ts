@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPwsh, lintPs3, pwshParse } from '../../../electron/core/powershell/ps3lint.js';
+import { lintPs3, pwshParse } from '../../../electron/core/powershell/ps3lint.js';
+import { requirePwsh } from '../../support/pwsh.js';
 import { resolveSite, type ResolvedSite } from '../../../shared/model/resolve.js';
 import { dnsRecordManualStep, renderDnsRecordScript } from '../../../shared/render/powershell/dns.js';
 import { renderPowerShellArtifacts } from '../../../shared/render/powershell/index.js';
@@ -75,11 +76,10 @@ describe('generated PowerShell parses and is PowerShell 3.0 compatible', () => {
   }
 });
 
-const pwsh = findPwsh();
-if (!pwsh) console.warn('[powershell.test] pwsh is not on PATH: generated scripts were checked with tree-sitter only, not with PowerShell\'s own parser (ParseFile)');
+const pwsh = requirePwsh();
 
 describe('generated PowerShell and PowerShell\'s own parser', () => {
-  it.skipIf(!pwsh)('every generated script parses with [Parser]::ParseFile without errors', async () => {
+  it('every generated script parses with [Parser]::ParseFile without errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'printha-ps-render-'));
     for (const [name, mk] of SITES) {
       for (const a of renderPowerShellArtifacts(mk())) {
