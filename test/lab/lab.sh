@@ -8,7 +8,7 @@
 #   lab.sh env                           export lines for a shell running PrintHA against the lab
 #   lab.sh exec NODE CMD...              run CMD inside NODE (pha-client: plain `ip netns exec`)
 #   lab.sh ssh NODE CMD...               ssh root@NODE from pha-client with the lab key
-#   lab.sh start|stop|restart|reload NODE SERVICE   (sshd haproxy keepalived smbd listeners haplog dnsmasq)
+#   lab.sh start|stop|restart|reload NODE SERVICE   (sshd haproxy keepalived smbd nmbd listeners haplog dnsmasq)
 #   lab.sh link-down|link-up NODE        cut / restore NODE's cable (switch port down/up)
 #   lab.sh latency NODE MS | latency-clear NODE     tc netem delay on NODE's eth0 (exit 3 if no sch_netem)
 #   lab.sh throttle NODE KBIT | throttle-clear NODE  tc tbf rate limit on NODE's eth0
@@ -17,13 +17,20 @@
 #   lab.sh hostkey-replace NODE          new SSH host key on NODE, sshd restarted, lab known_hosts updated
 #   lab.sh dns-add NAME IP | dns-del NAME | dns-list    A records on pha-dns (zone lab.printha.test)
 #   lab.sh shares NODE SHARE... | shares NODE --reset   printer shares of one print-server node
-#   lab.sh aliases NODE NAME...          Samba `netbios aliases` of one print-server node
+#   lab.sh aliases NODE [NAME...]        Samba `netbios aliases` of one print-server node (none at up)
+#   lab.sh win-fault NODE FAULT on|off [VALUE] | win-fault NODE --reset
+#                                        Windows stand-in faults on pha-psK / pha-dns: reboot-never-returns,
+#                                        fail-cmdlet NAME, wrong-credentials, unreachable (winshim/README.md)
+#   lab.sh win-state NODE [FILE]         a file of /var/lib/printha-winshim on NODE (default node.json)
+#
+# pwsh (PowerShell 7.6) is required: print servers and pha-dns run the Windows stand-in
+# (test/lab/winshim/README.md) behind a real `Subsystem powershell`.
 #
 # Topology (all addresses exist only inside the lab's namespaces; the root namespace has none):
 #   netns pha-sw: bridge br0 (no IP) with one veth port per node; subnet 10.99.0.0/24, no route out
 #   pha-client 10.99.0.100 (plain netns, host filesystem)   VIP 10.99.0.10 (keepalived VRRP)
 #   pha-lb1 10.99.0.11  pha-lb2 10.99.0.12  pha-psK 10.99.0.(20+K), K=1..N (N<=20, default 2)
-#   pha-dns 10.99.0.53 (dnsmasq, zone lab.printha.test)
+#   pha-dns 10.99.0.53 (dnsmasq, zone lab.printha.test, sshd)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/no-inherit.sh"
 
@@ -42,7 +49,11 @@ LAB_USER=labadmin
 LAB_PASSWORD='Lab-Pa55word!'
 NODE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 DEFAULT_SHARES=(HP-LaserJet-4th-Floor KM-C458-Finance KM-bizhub-C308-Reception Canon-iRADV-C5535-Plotroom FollowMe-Secure)
-DEFAULT_ALIASES=(DISPATCHER SAFEQ)
+WINSHIM=$HERE/winshim
+WINSHIM_MODULE=${PRINTHA_WINSHIM_MODULE:-$WINSHIM/PrintHA.WindowsStandIn} # override: develop against another copy
+WINSHIM_STATE=/var/lib/printha-winshim
+WINSHIM_FAULTS="reboot-never-returns fail-cmdlet wrong-credentials unreachable"
+PWSH_MISSING='pwsh not found: install it with `dotnet tool install --global PowerShell --version 7.6.10` and put ~/.dotnet/tools on PATH (.ci/run does)'
 LISTEN_PORTS="21 25 53 80 443 465 515 587 5011-5025 5555 5610 50000-50020 50808 50809"
 
 log() { printf '%(%T)T lab: %s\n' -1 "$*" >&2; }
@@ -113,6 +124,8 @@ lab_pid1s() { # host PIDs of every node-init of this lab dir, by exact command l
 }
 lab_netns() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pha-(sw|client|lb1|lb2|dns|ps[0-9]+)$' || true; }
 has_pwsh() { command -v pwsh >/dev/null 2>&1; }
+need_pwsh() { has_pwsh || die "$PWSH_MISSING"; }
+is_win() { [[ $1 == pha-ps* || $1 == pha-dns ]]; }
 
 # ------------------------------------------------------------------ generated configs
 gen_sshd() { # $1 node
@@ -132,7 +145,7 @@ PidFile /run/sshd.pid
 AcceptEnv LANG LC_*
 Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
-  if [[ $1 == pha-ps* ]] && has_pwsh; then echo "Subsystem powershell $(command -v pwsh) -sshs -NoLogo"; fi
+  if is_win "$1"; then echo "Subsystem powershell /usr/local/bin/pwsh -sshs -NoLogo -ConfigurationFile /etc/printha-winshim/session.pssc"; fi
   cat <<EOF
 Match User $LAB_USER
     PasswordAuthentication yes
@@ -246,7 +259,10 @@ gen_smb() { # $1 node
    map to guest = bad user
    guest account = nobody
    smb ports = 445
-   disable netbios = yes
+   # NetBIOS over TCP/IP on, as on a clean Windows server: nmbd answers UDP 137 (name service)
+   # until the stand-in's SetTcpipNetbios(2) stops it
+   # (not "bind interfaces only": smbd must also accept on a VIP on lo, LVS-DR)
+   interfaces = eth0
    logging = file
    log file = /var/log/samba/log.%m
    max log size = 1000
@@ -288,7 +304,9 @@ EOF
   done
 }
 
-gen_aliases() { echo "   netbios aliases = $*"; }
+gen_aliases() { # a clean server has no OptionalNames: no argument = no alias
+  if [ $# = 0 ]; then echo "# no netbios aliases (OptionalNames empty)"; else echo "   netbios aliases = $*"; fi
+}
 
 gen_dnsmasq() {
   cat <<EOF
@@ -307,10 +325,103 @@ log-facility=/var/log/dnsmasq.log
 EOF
 }
 
+node_mac() { # stable MAC of NODE's eth0 (locally administered): 02:50:48:00:00:<last octet>
+  local ip
+  ip=$(ip_of "$1")
+  printf '02:50:48:00:00:%02x\n' "${ip##*.}"
+}
+node_guid() { # stable interface GUID of NODE's LAN adapter, Windows form {XXXXXXXX-XXXX-4XXX-8XXX-XXXXXXXXXXXX}
+  local h
+  h=$(printf 'printha-lab %s lan' "$1" | md5sum | tr a-f A-F)
+  printf '{%s-%s-4%s-8%s-%s}\n' "${h:0:8}" "${h:8:4}" "${h:13:3}" "${h:17:3}" "${h:20:12}"
+}
+gen_node_json() { # $1 node: the stand-in's identity of the node (winshim/README.md)
+  local n=$1 role=print-server mac
+  [ "$n" = pha-dns ] && role=dns-server
+  mac=$(node_mac "$n" | tr a-f: A-F-)
+  cat <<EOF
+{
+  "computerName": "${n^^}",
+  "role": "$role",
+  "domain": "$ZONE",
+  "lan": {
+    "name": "Ethernet",
+    "ifIndex": 6,
+    "mac": "$mac",
+    "address": "$(ip_of "$n")",
+    "prefixLength": 24,
+    "guid": "$(node_guid "$n")"
+  },
+  "os": {
+    "caption": "Microsoft Windows Server 2019 Standard",
+    "version": "10.0.17763",
+    "buildNumber": "17763"
+  }
+}
+EOF
+}
+
+pwsh_home() { # the host's PowerShell home, copied once per version into $B/pwsh-<version>; prints that dir
+  local exe st ver home cache=$B/pwsh.cache line
+  exe=$(command -v pwsh)
+  st="$exe $(stat -L -c '%Y %s' "$exe")"
+  if [ -s "$cache" ]; then
+    line=$(cat "$cache")
+    if [ "${line% *}" = "$st" ] && [ -x "$B/pwsh-${line##* }/pwsh" ]; then echo "$B/pwsh-${line##* }"; return 0; fi
+  fi
+  { read -r ver; read -r home; } < <(pwsh -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString(); $PSHOME')
+  [[ $ver =~ ^[0-9][0-9A-Za-z.-]*$ ]] && [ -x "$home/pwsh" ] || die "cannot find PowerShell's home (\$PSHOME) of $exe"
+  if [ ! -x "$B/pwsh-$ver/pwsh" ]; then
+    log "copying PowerShell $ver ($home) into $B/pwsh-$ver (once per version)"
+    rm -rf "$B/pwsh-$ver.tmp"
+    cp -a "$home/." "$B/pwsh-$ver.tmp/"
+    mv "$B/pwsh-$ver.tmp" "$B/pwsh-$ver"
+  fi
+  echo "$st $ver" >"$cache"
+  echo "$B/pwsh-$ver"
+}
+
+setupapi_build() { # builds winshim/setupapi with its build.sh (cached by source hash); prints the output dir or nothing
+  local src=$WINSHIM/setupapi h out
+  [ -f "$src/build.sh" ] || return 0
+  h=$(cd "$src" && find . -type f ! -path './out/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  out=$B/setupapi-$h
+  if [ ! -e "$out/.built" ]; then
+    rm -rf "$out"
+    mkdir -p "$out"
+    bash "$src/build.sh" "$out" >"$B/setupapi-build.log" 2>&1 || { cat "$B/setupapi-build.log" >&2; die "winshim/setupapi/build.sh failed (log above)"; }
+    touch "$out/.built"
+  fi
+  echo "$out"
+}
+
+seed_winshim() { # $1 node $2 seed dir $3 pwsh home $4 setupapi dir (may be empty)
+  local n=$1 S=$2
+  mkdir -p "$S/usr/local/bin" "$S/usr/local/sbin" "$S/etc/printha-winshim" "$S/usr/local/lib/printha-winshim" \
+    "$S/usr/local/share/powershell/Modules" "$S$WINSHIM_STATE/faults" "$S$WINSHIM_STATE/devices"
+  cat >"$S/usr/local/bin/pwsh" <<EOF
+#!/bin/sh
+# PrintHA lab: the host's PowerShell ($3), with the SetupAPI stand-in on the loader path
+LD_LIBRARY_PATH=/usr/local/lib/printha-winshim\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
+export LD_LIBRARY_PATH
+exec "$3/pwsh" "\$@"
+EOF
+  chmod 0755 "$S/usr/local/bin/pwsh"
+  install -m 0644 "$WINSHIM/session.pssc" "$S/etc/printha-winshim/session.pssc"
+  install -m 0755 "$WINSHIM/reboot.sh" "$S/usr/local/sbin/pha-win-reboot"
+  if [ -d "$WINSHIM_MODULE" ]; then cp -a "$WINSHIM_MODULE/." "$S/usr/local/share/powershell/Modules/PrintHA.WindowsStandIn/"; fi
+  if [ -n "${4:-}" ]; then cp -a "$4/." "$S/usr/local/lib/printha-winshim/"; rm -f "$S/usr/local/lib/printha-winshim/.built"; fi
+  gen_node_json "$n" >"$S$WINSHIM_STATE/node.json"
+  : >"$S$WINSHIM_STATE/events.log"
+}
+
 # ------------------------------------------------------------------ prepare (host side, no lab running)
 prepare() { # $1 = N
-  local n N S k
+  local n N S k psh sapi
   mkdir -p "$B/keys" "$B/run" "$B/nodes"
+  psh=$(pwsh_home)
+  sapi=$(setupapi_build)
+  [ -d "$WINSHIM_MODULE" ] || log "note: no $WINSHIM_MODULE yet: the Windows stand-in module is not installed on the nodes"
   install -m 0755 "$HERE/node-init.sh" "$B/node-init.sh"
   [ -f "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C printha-lab-client -f "$KEY"
   rm -f "$TOFU_KH"          # PrintHA's own known_hosts starts absent: trust on first use is exercised
@@ -328,7 +439,7 @@ prepare() { # $1 = N
     printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s %s.%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' "$n" "$n" "$ZONE" >"$S/etc/hosts"
     printf 'nameserver 10.99.0.53\nsearch %s\n' "$ZONE" >"$S/etc/resolv.conf"
     case $n in
-      pha-lb* | pha-ps*)
+      pha-lb* | pha-ps* | pha-dns)
         mkdir -p "$S/etc/ssh/authorized_keys"
         gen_sshd "$n" >"$S/etc/ssh/sshd_config"
         ssh-keygen -q -t ed25519 -N '' -C "$n" -f "$S/etc/ssh/ssh_host_ed25519_key"
@@ -341,8 +452,10 @@ prepare() { # $1 = N
 id $LAB_USER >/dev/null 2>&1 || useradd -m -s /bin/bash $LAB_USER
 echo '$LAB_USER:$LAB_PASSWORD' | chpasswd
 EOF
+        if is_win "$n"; then echo "date -u +%Y-%m-%dT%H:%M:%S.%3NZ >$WINSHIM_STATE/boot-time" >>"$S/etc/printha-lab/boot.sh"; fi
         chmod 0700 "$S/etc/printha-lab/boot.sh" ;;
     esac
+    if is_win "$n"; then seed_winshim "$n" "$S" "$psh" "$sapi"; fi
     case $n in
       pha-lb*)
         mkdir -p "$S/etc/haproxy" "$S/etc/keepalived" "$S/etc/loadbalancer.org" "$S/usr/local/sbin" \
@@ -366,7 +479,7 @@ EOF
         chmod 1777 "$S/var/spool/samba-lab"
         gen_smb "$n" >"$S/etc/samba/smb.conf"
         gen_printers "${DEFAULT_SHARES[@]}" >"$S/etc/samba/printers.conf"
-        gen_aliases "${DEFAULT_ALIASES[@]}" >"$S/etc/samba/aliases.conf"
+        gen_aliases >"$S/etc/samba/aliases.conf"
         echo "served by $n" >"$S/srv/lab-info/README.txt"
         echo "PrintHA lab: no drivers here" >"$S/srv/print-drivers/README.txt"
         echo "$LISTEN_PORTS" >"$S/etc/printha-lab/listen-ports"
@@ -395,7 +508,7 @@ net_up() { # $1 = N
   ip -n $SW link set br0 up
   for n in $(nodes_for "$1"); do
     ip netns add "$n"
-    ip link add "v-$n" netns $SW type veth peer name eth0 netns "$n"
+    ip link add "v-$n" netns $SW type veth peer name eth0 netns "$n" address "$(node_mac "$n")"
     ip -n $SW link set "v-$n" master br0 up
     ip -n "$n" link set lo up
     ip -n "$n" addr add "$(ip_of "$n")/24" dev eth0
@@ -434,8 +547,8 @@ services_up() { # $1 = N
   local n pids=() rc=0 p
   for n in $(nodes_for "$1"); do
     case $n in
-      pha-ps*) nx "$n" systemctl start smbd listeners sshd & pids+=($!) ;;
-      pha-dns) nx "$n" systemctl start dnsmasq & pids+=($!) ;;
+      pha-ps*) nx "$n" systemctl start smbd nmbd listeners sshd & pids+=($!) ;;
+      pha-dns) nx "$n" systemctl start dnsmasq sshd & pids+=($!) ;;
       pha-lb*) nx "$n" sh -c 'systemctl start sshd haplog haproxy && systemctl start keepalived' & pids+=($!) ;;
     esac
   done
@@ -454,7 +567,7 @@ wait_ready() { # $1 = N
     case $n in
       pha-lb*) pending+=("$ip:22") ;;
       pha-ps*) pending+=("$ip:22" "$ip:445" "$ip:515" "$ip:5022") ;;
-      pha-dns) pending+=("$ip:53") ;;
+      pha-dns) pending+=("$ip:53" "$ip:22") ;;
     esac
   done
   for t in $(seq 300); do
@@ -562,8 +675,8 @@ status() {
   for n in $(nodes_for "$(servers)"); do
     case $n in
       pha-lb*) svc="sshd haproxy keepalived haplog" ;;
-      pha-ps*) svc="sshd smbd listeners" ;;
-      pha-dns) svc="dnsmasq" ;;
+      pha-ps*) svc="sshd smbd nmbd listeners" ;;
+      pha-dns) svc="dnsmasq sshd" ;;
       *) svc="" ;;
     esac
     line=""
@@ -572,8 +685,12 @@ status() {
     if [ "$(ip -n $SW -o link show "v-$n" 2>/dev/null | grep -c 'state UP')" = 0 ]; then line+=" LINK-DOWN"; fi
     printf '  %-11s %-12s %-8s %s\n' "$n" "$(ip_of "$n")" "$(cat "$B/run/$n.pid1" 2>/dev/null || echo -)" "$line"
   done
-  if has_pwsh; then echo "  pwsh: $(command -v pwsh) -> 'Subsystem powershell' configured on print servers"
-  else echo "  pwsh: NOT installed -> no PowerShell SSH subsystem on print servers; Windows preparation cannot run here"; fi
+  if has_pwsh; then
+    echo "  pwsh: $(command -v pwsh) (nodes: /usr/local/bin/pwsh -> $(sed -n 's/^exec "\(.*\)\/pwsh".*/\1/p' "$B/nodes/pha-dns/seed/usr/local/bin/pwsh" 2>/dev/null))"
+  else
+    echo "  pwsh: NOT on PATH of this shell (required for 'up': $PWSH_MISSING)"
+  fi
+  echo "  Windows stand-in: 'Subsystem powershell' with winshim/session.pssc on pha-ps1..$(servers) and pha-dns; module $(nx pha-dns sh -c 'test -f /usr/local/share/powershell/Modules/PrintHA.WindowsStandIn/PrintHA.WindowsStandIn.psd1 && echo installed || echo MISSING'), SetupAPI stand-in $(nx pha-dns sh -c 'ls /usr/local/lib/printha-winshim 2>/dev/null | grep -q . && echo built || echo "not built (no winshim/setupapi/build.sh)"')"
   echo "  netem (latency faults): $(netem_check)"
   echo "  IPVS: not in this kernel -> Layer 4 (DR) forwarding cannot run; lbcli keeps and reports Layer 4 state only"
 }
@@ -590,6 +707,10 @@ print_env() {
   echo "export PRINTHA_LAB_VIP=$VIP"
   echo "export PRINTHA_LAB_NETNS=$CLIENT"
   echo "export PRINTHA_LAB_SERVERS=$(servers)"
+  # the laptop-side RSAT stand-in (DnsServer cmdlets -> pha-dns over PowerShell-over-SSH)
+  local mp=$WINSHIM/rsat
+  [ -n "${PSModulePath:-}" ] && [[ ":$PSModulePath:" != *":$mp:"* ]] && mp+=":$PSModulePath"
+  echo "export PSModulePath=$(q "$mp")"
 }
 
 # ------------------------------------------------------------------ faults and helpers
@@ -630,6 +751,39 @@ dns_rewrite() { # $1 fqdn to remove, $2 optional "ip fqdn short" line to add
 share_ok() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$ ]] || die "bad share name '$1' (letters, digits, . _ -)"; }
 netbios_ok() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,14}$ ]] || die "bad NetBIOS name '$1' (1-15 of letters, digits, _ -)"; }
 need_ps() { [[ $1 == pha-ps* ]] || die "$1 is not a print-server node"; }
+need_win() { is_win "$1" || die "$1 runs no Windows stand-in (print servers pha-psK and pha-dns do)"; }
+
+# Windows stand-in faults: a file in faults/ is the switch the module reads; wrong-credentials and
+# unreachable also act on sshd's side (root's key refused / TCP 22 answered with a reset).
+win_fault() { # $1 node $2 fault $3 on|off $4 value
+  local n=$1 f=$2 v=${4:-} F=$WINSHIM_STATE/faults
+  case $f:$3 in
+    fail-cmdlet:on)
+      [[ $v =~ ^[A-Za-z]+-[A-Za-z0-9]+$ ]] || die "fail-cmdlet needs a cmdlet name (e.g. New-NetIPAddress), got '$v'"
+      printf '%s\n' "$v" | nx "$n" sh -c 'cat >"$1"' sh "$F/fail-cmdlet" ;;
+    reboot-never-returns:on) nx "$n" touch "$F/$f" ;;
+    wrong-credentials:on)
+      nx "$n" sh -c 'touch "$1"; k=/etc/ssh/authorized_keys; if [ -e $k/root ]; then mv -f $k/root $k/.root.wrong-credentials; fi' sh "$F/$f" ;;
+    wrong-credentials:off)
+      nx "$n" sh -c 'rm -f "$1"; k=/etc/ssh/authorized_keys; if [ -e $k/.root.wrong-credentials ]; then mv -f $k/.root.wrong-credentials $k/root; fi' sh "$F/$f" ;;
+    unreachable:on)
+      nx "$n" touch "$F/$f"
+      nx "$n" nft -f - <<'EOF'
+table inet printha_winshim {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 22 reject with tcp reset
+  }
+}
+EOF
+      ;;
+    unreachable:off)
+      nx "$n" rm -f "$F/$f"
+      nx "$n" sh -c 'nft list table inet printha_winshim >/dev/null 2>&1 && nft delete table inet printha_winshim; true' ;;
+    *:off) nx "$n" rm -f "$F/$f" ;;
+    *) die "usage: lab.sh win-fault NODE FAULT on|off [VALUE] (faults: $WINSHIM_FAULTS) | win-fault NODE --reset" ;;
+  esac
+}
 
 # ------------------------------------------------------------------ main
 # One lab per machine (the namespace names are fixed): up and down wait for each other, and
@@ -659,6 +813,7 @@ case $cmd in
       esac
     done
     [[ $N =~ ^[0-9]+$ ]] && ((N >= 1 && N <= 20)) || die "--servers must be 1..20, got '$N'"
+    need_pwsh
     lab_lock
     if [ $reuse = 1 ] && is_up && [ "$(servers)" = "$N" ]; then log "lab already up with $N print servers (reused)"; exit 0; fi
     t0=$(now)
@@ -674,8 +829,7 @@ case $cmd in
     wait_ready "$N"
     trap - EXIT
     touch "$B/run/up"
-    log "lab up in $(since "$t0") s (${td}prepare $t1, network $t2, nodes $t3, daemons $t4, ready $(since "$t0"))"
-    has_pwsh || log "note: pwsh is not installed, so print servers have no PowerShell SSH subsystem" ;;
+    log "lab up in $(since "$t0") s (${td}prepare $t1, network $t2, nodes $t3, daemons $t4, ready $(since "$t0"))" ;;
   down)
     need_root
     lab_lock
@@ -777,7 +931,28 @@ case $cmd in
     n=$(canon_node "$1"); shift
     need_ps "$n"
     for s in "$@"; do netbios_ok "$s"; done
-    gen_aliases "$@" | nx "$n" sh -c 'cat >/etc/samba/aliases.conf && smbcontrol smbd reload-config' ;;
-  "" | -h | --help | help) sed -n '2,30p' "$0" ;;
+    gen_aliases "$@" | nx "$n" sh -c 'cat >/etc/samba/aliases.conf && smbcontrol smbd reload-config &&
+      { ! systemctl is-active nmbd >/dev/null || smbcontrol nmbd reload-config; }' ;;
+  win-fault)
+    need_root; need_up
+    [ $# -ge 2 ] || die "usage: lab.sh win-fault NODE FAULT on|off [VALUE] | win-fault NODE --reset"
+    n=$(canon_node "$1"); shift
+    need_win "$n"
+    if [ "$1" = --reset ]; then
+      for f in $WINSHIM_FAULTS; do win_fault "$n" "$f" off; done
+    else
+      [[ " $WINSHIM_FAULTS " == *" $1 "* ]] || die "unknown fault '$1' (faults: $WINSHIM_FAULTS)"
+      [ "${2:-}" = on ] || [ "${2:-}" = off ] || die "usage: lab.sh win-fault NODE $1 on|off [VALUE]"
+      win_fault "$n" "$1" "$2" "${3:-}"
+    fi ;;
+  win-state)
+    need_root; need_up
+    [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: lab.sh win-state NODE [FILE]"
+    n=$(canon_node "$1")
+    need_win "$n"
+    f=${2:-node.json}
+    [[ $f =~ ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$ && $f != *..* ]] || die "bad state file '$f' (a path inside $WINSHIM_STATE)"
+    nx "$n" cat "$WINSHIM_STATE/$f" ;;
+  "" | -h | --help | help) sed -n '2,33p' "$0" ;;
   *) die "unknown command '$cmd' (lab.sh help)" ;;
 esac

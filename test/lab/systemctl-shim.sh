@@ -5,7 +5,7 @@
 #
 # Actions: start stop restart reload reload-or-restart try-reload-or-restart try-restart
 #          status is-active is-enabled enable disable daemon-reload (the last three do nothing)
-# Units:   sshd (alias ssh), haproxy, keepalived, smbd (alias samba), listeners
+# Units:   sshd (alias ssh), haproxy, keepalived, smbd (alias samba), nmbd (NetBIOS name service), listeners
 #          (alias printha-listeners), haplog, dnsmasq
 # Daemons write their stdio to /var/log/<unit>.start.log so callers' pipes are never held open.
 set -u
@@ -28,6 +28,7 @@ canon() {
   case $1 in
     ssh | sshd) echo sshd ;;
     samba | smbd) echo smbd ;;
+    nmbd) echo nmbd ;;
     listeners | printha-listeners) echo listeners ;;
     haproxy | keepalived | haplog | dnsmasq) echo "$1" ;;
     *) return 1 ;;
@@ -39,6 +40,7 @@ pidfile() {
     haproxy) echo /run/haproxy.pid ;;
     keepalived) echo /run/keepalived.pid ;;
     smbd) echo /run/samba/smbd.pid ;;
+    nmbd) echo /run/samba/nmbd.pid ;;
     listeners) echo /run/printha-listeners.pid ;;
     haplog) echo /run/haplog.pid ;;
     dnsmasq) echo /run/dnsmasq.pid ;;
@@ -77,6 +79,8 @@ do_start() {
         --exec /usr/sbin/keepalived -- -n -l -D -G -P -f /etc/keepalived/keepalived.conf </dev/null >>"$log" 2>&1 ;;
     smbd)
       /usr/sbin/smbd -D </dev/null >>"$log" 2>&1 || { fail_tail "$u"; return 1; } ;;
+    nmbd)
+      /usr/sbin/nmbd -D </dev/null >>"$log" 2>&1 || { fail_tail "$u"; return 1; } ;;
     listeners)
       rm -f /run/printha-listeners.ready
       start-stop-daemon --start --background --make-pidfile --pidfile /run/printha-listeners.pid \
@@ -98,6 +102,7 @@ wait_serving() { # a started unit is only "started" once it accepts connections 
   case $1 in sshd) port=22 ;; smbd) port=445 ;; dnsmasq) port=53 ;; esac
   for _ in $(seq 250); do
     if [ "$1" = listeners ]; then [ -e /run/printha-listeners.ready ] && return 0
+    elif [ "$1" = nmbd ]; then ss -Hlun "sport = :137" | grep -q . && return 0
     elif [ -n "$port" ]; then ss -Hltn "sport = :$port" | grep -q . && return 0
     else return 0; fi
     sleep 0.02
