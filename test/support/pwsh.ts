@@ -10,6 +10,7 @@ export const PWSH_INSTALL =
 /** The pwsh executable; throws (fails the test file) with how to install it when there is none. */
 export function requirePwsh(): string {
   const found = findPowerShell();
-  if (!isFound(found) || found.kind !== 'pwsh') throw new Error(`pwsh (PowerShell 7) is required by this test and was not found: ${PWSH_INSTALL}`);
+  if (!isFound(found) || found.kind !== 'pwsh')
+    throw new Error(`pwsh (PowerShell 7) is required by this test and was not found: ${PWSH_INSTALL}`);
   return found.path;
 }
