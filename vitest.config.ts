@@ -27,6 +27,15 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: { electron: electronStub } },
+        test: {
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

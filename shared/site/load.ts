@@ -96,6 +96,7 @@ const FIX_BY_RULE: Record<string, string> = {
   'sharename-netbios': 'Choose a name of at most 15 letters, digits, "_" or "-", such as Dispatcher.',
   'hostname-invalid': 'Use a DNS name such as ps1.corp.example.com.',
   'user-invalid': 'Write the account as DOMAIN\\user or user@domain (Windows) or a plain user name (SSH).',
+  'text-invalid': 'Retype the text without control characters, line breaks or bidi controls (paste it through a plain-text editor).',
 };
 
 function issueToFinding(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter): Finding[] {
@@ -125,6 +126,8 @@ function issueToFinding(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter)
   } else if (issue.code === 'invalid_value') {
     message = `${where}: ${issue.message}`;
     fix = `Use one of: ${issue.values.map(String).join(', ')}.`;
+  } else if (rule === 'text-invalid') {
+    message = `${where}: ${issue.message}`;
   } else if (rule === 'schema-invalid') {
     message = `${where || 'site'}: ${issue.message}`;
   }
@@ -156,7 +159,15 @@ export function loadSiteYaml(text: string): LoadResult {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return {
       ok: false,
-      findings: [{ rule: 'schema-invalid', severity: 'error', path: '', message: 'The site file must be a YAML mapping (key: value lines).', fix: 'Start from examples/phoenix-dr.yaml.' }],
+      findings: [
+        {
+          rule: 'schema-invalid',
+          severity: 'error',
+          path: '',
+          message: 'The site file must be a YAML mapping (key: value lines).',
+          fix: 'Start from examples/phoenix-dr.yaml.',
+        },
+      ],
     };
   }
   return parseSiteData(data, doc, lc);

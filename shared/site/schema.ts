@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ipFamily } from '../net/ip.js';
 import { parsePortSpec } from './ports.js';
+import { textProblem } from './text.js';
 
 /** Marks a zod issue with the preflight rule id it is reported under. */
 function fail(ctx: z.RefinementCtx, rule: string, message: string): void {
@@ -28,6 +29,18 @@ export const Label = z.string().superRefine((s, ctx) => {
       `label "${s}" may only use letters, digits, "_" and "-" (1-32 characters): labels reach remote shells and balancer configs`,
     );
 });
+
+/** Free text (the site name, service names): the character policy of text.ts, 1-max characters. */
+export const FreeText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .superRefine((s, ctx) => {
+      const why = textProblem(s);
+      if (why)
+        fail(ctx, 'text-invalid', `${JSON.stringify(s.slice(0, 40)).replace(/[^\x20-\x7e]/g, '?')}${s.length > 40 ? '...' : ''} ${why}`);
+    });
 
 export const PortSpecSchema = z.union([z.number(), z.string()]).superRefine((p, ctx) => {
   const r = parsePortSpec(p);
@@ -99,9 +112,9 @@ export const Server = z.strictObject({
 
 export const SiteSchema = z.strictObject({
   version: z.literal(1),
-  name: z.string().min(1).max(200),
+  name: FreeText(200),
   profile: z.enum(PROFILES),
-  services: z.array(z.string()).min(1).optional(),
+  services: z.array(FreeText(64)).min(1).optional(),
   mode: z.enum(MODES),
   vip: IpAddress,
   shareName: z.string().superRefine((s, ctx) => {
@@ -144,7 +157,7 @@ export const SiteSchema = z.strictObject({
      */
     skipCertificateCheck: z.boolean().optional(),
   }),
-  overrides: z.record(z.string(), ServiceOverride).optional(),
+  overrides: z.record(FreeText(64), ServiceOverride).optional(),
 });
 
 /** The site as written (defaults not applied). */
