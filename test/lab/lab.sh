@@ -931,8 +931,9 @@ case $cmd in
     n=$(canon_node "$1"); shift
     need_ps "$n"
     for s in "$@"; do netbios_ok "$s"; done
+    # nmbd registers names only at start: restart it when it runs (NetBIOS on)
     gen_aliases "$@" | nx "$n" sh -c 'cat >/etc/samba/aliases.conf && smbcontrol smbd reload-config &&
-      { ! systemctl is-active nmbd >/dev/null || smbcontrol nmbd reload-config; }' ;;
+      { ! systemctl is-active nmbd >/dev/null || systemctl restart nmbd; }' ;;
   win-fault)
     need_root; need_up
     [ $# -ge 2 ] || die "usage: lab.sh win-fault NODE FAULT on|off [VALUE] | win-fault NODE --reset"

@@ -41,7 +41,29 @@ export const DEFAULT_SHARES: readonly string[] = [
 ];
 
 export type LabNode = 'pha-client' | 'pha-lb1' | 'pha-lb2' | 'pha-dns' | `pha-ps${number}`;
-export type LabService = 'sshd' | 'haproxy' | 'keepalived' | 'smbd' | 'listeners' | 'haplog' | 'dnsmasq';
+export type LabService = 'sshd' | 'haproxy' | 'keepalived' | 'smbd' | 'nmbd' | 'listeners' | 'haplog' | 'dnsmasq';
+/** Nodes that run the Windows stand-in (test/lab/winshim/README.md). */
+export type WinNode = 'pha-dns' | `pha-ps${number}`;
+/** Fault switches of the Windows stand-in (`lab.sh win-fault`). */
+export type WinFault = 'reboot-never-returns' | 'fail-cmdlet' | 'wrong-credentials' | 'unreachable';
+/** Where the stand-in keeps a node's state (node.json, registry.json, net.json, boot-time, events.log, faults/). */
+export const WINSHIM_STATE = '/var/lib/printha-winshim';
+/** One line of the stand-in's events.log. */
+export interface WinEvent {
+  /** ISO 8601 UTC with milliseconds */
+  t: string;
+  /** reboot-requested, down, up, never-returns, boot-hook-failed, effect records ... */
+  event: string;
+  [key: string]: unknown;
+}
+/** node.json of a stand-in node. */
+export interface WinNodeInfo {
+  computerName: string;
+  role: 'print-server' | 'dns-server';
+  domain: string;
+  lan: { name: string; ifIndex: number; mac: string; address: string; prefixLength: number; guid: string };
+  os: { caption: string; version: string; buildNumber: string };
+}
 
 export interface ExecResult {
   stdout: string;
@@ -70,6 +92,8 @@ export interface LabEnv {
   PRINTHA_LAB_VIP: string;
   PRINTHA_LAB_NETNS: string;
   PRINTHA_LAB_SERVERS: string;
+  /** test/lab/winshim/rsat first: the laptop-side RSAT stand-in (DnsServer cmdlets) */
+  PSModulePath: string;
   [key: string]: string;
 }
 
@@ -330,13 +354,56 @@ export async function setShares(node: LabNode, shares: readonly string[]): Promi
 export async function resetShares(node: LabNode): Promise<void> {
   await labSh(['shares', node, '--reset']);
 }
-/** Samba `netbios aliases` of one print server (default DISPATCHER SAFEQ). */
+/**
+ * Samba `netbios aliases` of one print server (none at up, as a clean Windows server has no
+ * OptionalNames; `[]` removes them): the engineer's manual step of a balancer-only scope.
+ */
 export async function setAliases(node: LabNode, names: readonly string[]): Promise<void> {
   await labSh(['aliases', node, ...names]);
 }
 /** Which balancer holds the VIP now. */
 export async function vipOwner(): Promise<'pha-lb1' | 'pha-lb2' | 'none'> {
   return (await labSh(['vip-owner'])).stdout.trim() as 'pha-lb1' | 'pha-lb2' | 'none';
+}
+
+// ------------------------------------------------------------------ Windows stand-in (test/lab/winshim/README.md)
+/** Turn a stand-in fault on or off (`fail-cmdlet` takes the cmdlet name as value). */
+export async function winFault(node: WinNode, fault: WinFault, on: boolean, value?: string): Promise<void> {
+  await labSh(['win-fault', node, fault, on ? 'on' : 'off', ...(value !== undefined ? [value] : [])]);
+}
+/** Every stand-in fault of the node off (root's key back, TCP 22 open, faults/ empty). */
+export async function winFaultReset(node: WinNode): Promise<void> {
+  await labSh(['win-fault', node, '--reset']);
+}
+/** A state file of the node's stand-in (path relative to /var/lib/printha-winshim; default node.json). */
+export async function winState(node: WinNode, file = 'node.json'): Promise<string> {
+  return (await labSh(['win-state', node, file])).stdout;
+}
+export async function winNodeInfo(node: WinNode): Promise<WinNodeInfo> {
+  return JSON.parse(await winState(node, 'node.json')) as WinNodeInfo;
+}
+/** The node's last boot (boot-time: ISO UTC, written at node start and by every emulated reboot). */
+export async function winBootTime(node: WinNode): Promise<string> {
+  return (await winState(node, 'boot-time')).trim();
+}
+/** events.log as records, oldest first. */
+export async function winEvents(node: WinNode): Promise<WinEvent[]> {
+  const text = await winState(node, 'events.log');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as WinEvent;
+      } catch {
+        throw new LabError(`${node}: events.log line ${i + 1} is not JSON: ${l}`);
+      }
+    });
+}
+/** Seconds the emulated reboot stays down (/etc/printha-winshim/reboot-seconds; default 4). */
+export async function winRebootSeconds(node: WinNode, seconds: number): Promise<void> {
+  const r = await labExec(node, ['sh', '-c', 'printf "%s\\n" "$1" > /etc/printha-winshim/reboot-seconds', 'sh', String(seconds)]);
+  if (r.code !== 0) throw new LabError(`${node}: cannot set the reboot seconds: ${r.stderr}`, r);
 }
 
 /** Poll `probe` until it returns true; returns the seconds it took, throws after timeoutMs. */
@@ -349,7 +416,7 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
   }
 }
 
-/** pwsh on PATH? (not installable on this machine: the NuGet mirror has no PowerShell package) */
+/** pwsh on PATH? Required by `lab.sh up` (the Windows stand-in); CI installs it as a dotnet global tool. */
 export function hasPwsh(): boolean {
   return spawnSync('sh', ['-c', 'command -v pwsh'], { stdio: 'ignore' }).status === 0;
 }
