@@ -15,6 +15,7 @@
  */
 import type { Site } from '../../../shared/site/schema.js';
 import type { RunContext } from '../engine/api.js';
+import type { SshTrustCheck } from './ssh-trust.js';
 import { PowerShellRunError, lastJsonObject, type PowerShellRunner } from './runner.js';
 import {
   CLOSE_SESSIONS_SCRIPT,
@@ -40,6 +41,8 @@ export interface SessionOptions {
   sshKeyPath?: string;
   /** ssh transport: known_hosts file for strict host key checking (PowerShell 7.3+). */
   knownHostsFile?: string;
+  /** ssh transport: checks (and on first contact confirms) the server's host key before pwsh connects. */
+  sshTrust?: SshTrustCheck;
   /** Opening a session may take this long (WinRM OpenTimeout / SSH ConnectingTimeout). Default 30 s. */
   openTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -138,6 +141,7 @@ export class PowerShellRemoteShell implements RemoteShell {
         server,
         `windows.transport is ssh but no key file is set for ${server}: set PRINTHA_WINDOWS_SSH_KEY to the private key whose public key is in ${t.user}'s authorized_keys on the server (PowerShell over SSH cannot answer a password prompt)`,
       );
+    if (t.transport === 'ssh' && this.o.sshTrust) await this.o.sshTrust(t);
     let secret: string | undefined;
     if (t.transport !== 'ssh') {
       secret = await this.password(t);

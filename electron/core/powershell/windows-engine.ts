@@ -46,6 +46,7 @@ import type { PowerShellFound } from './find.js';
 import { RemoteError, type RemoteShell } from './remoting.js';
 import { PowerShellRunner } from './runner.js';
 import { PowerShellRemoteShell } from './session.js';
+import { sshTrustCheck } from './ssh-trust.js';
 
 /**
  * Runs on the server through its session: remembers the boot time, asks Windows to restart, and
@@ -166,13 +167,16 @@ export class WindowsServerEngine implements ServerEngine {
     if (this.o.shell) return this.o.shell(r, ctx);
     const env = this.o.env ?? process.env;
     const runner = new PowerShellRunner(this.o.found!, { redact: envRedactor(env) });
+    // One trust path: the Windows servers' SSH host keys live in PrintHA's known_hosts like the balancers'.
+    const knownHostsFile = env.PRINTHA_WINDOWS_KNOWN_HOSTS ?? ctx.knownHostsPath;
     return new PowerShellRemoteShell({
       runner,
       site: r.site,
       ctx,
       env,
       ...(this.o.platform ? { platform: this.o.platform } : {}),
-      ...(env.PRINTHA_WINDOWS_KNOWN_HOSTS ? { knownHostsFile: env.PRINTHA_WINDOWS_KNOWN_HOSTS } : {}),
+      knownHostsFile,
+      sshTrust: sshTrustCheck(ctx, knownHostsFile),
     });
   }
 
