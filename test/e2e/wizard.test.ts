@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultCore } from '../../electron/core/rpc/defaults.js';
 import { validateSiteYaml } from '../../shared/rules/index.js';
-import { dnsAdd, dnsDel } from '../lab/lab.js';
+import { dnsAdd, dnsDel, setAliases } from '../lab/lab.js';
 import {
   answerUntil,
   ensureRendererBuilt,
@@ -236,7 +236,10 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
   });
   afterAll(async () => {
-    if (!hasPwsh) await dnsDel('Dispatcher').catch(() => undefined);
+    if (!hasPwsh) {
+      await dnsDel('Dispatcher').catch(() => undefined);
+      for (const n of ['pha-ps1', 'pha-ps2'] as const) await setAliases(n, []).catch(() => undefined);
+    }
     await browser?.close();
     await ui?.stop();
   });
@@ -289,9 +292,14 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     await shot(page, 'lab-04-apply');
 
     // Balancer only: the Windows side is the engineer's, by hand or with the offline script pack —
-    // here its one step verify needs from outside the servers: the DNS A record share name -> VIP
-    // (what prepare.ps1's DNS step does), added on the lab's DNS server like test/integration/verify-fixture.ts.
-    if (!hasPwsh) await dnsAdd('Dispatcher', '10.99.0.10');
+    // here the two steps verify needs: the DNS A record share name -> VIP (what prepare.ps1's DNS step
+    // does), added on the lab's DNS server, and the share name as an alias of each print server (what
+    // prepare.ps1's OptionalNames + reboot does; the lab's servers start with none), like
+    // test/integration/verify-fixture.ts.
+    if (!hasPwsh) {
+      await dnsAdd('Dispatcher', '10.99.0.10');
+      for (const n of ['pha-ps1', 'pha-ps2'] as const) await setAliases(n, ['DISPATCHER']);
+    }
 
     await page.getByTestId('nav-verify').click();
     await page.getByRole('button', { name: 'Verify', exact: true }).click();

@@ -9,9 +9,12 @@
  *   3. installs haproxy.cfg (checked with `haproxy -c` on the node), printha-halfopen-check when the
  *      site uses it, keepalived-<node>.conf; restarts HAProxy on both nodes and keepalived (lb1 first,
  *      so the VIP is on pha-lb1);
- *   4. adds the DNS A record <shareName> -> VIP on pha-dns (what the DNS step of apply does);
+ *   4. adds the DNS A record <shareName> -> VIP on pha-dns (what the DNS step of apply does) and the
+ *      share name as a Samba `netbios aliases` on every print server of the site (what prepare.ps1's
+ *      OptionalNames + reboot does: the lab's print servers start, like clean Windows servers, with no
+ *      alias; the engineer's manual step when the print servers are out of PrintHA's scope);
  *   5. waits until every real server is UP with a completed check in HAProxy on both nodes.
- * The returned restore() puts the saved files back, restarts the daemons and removes the record.
+ * The returned restore() puts the saved files back, restarts the daemons, removes the record and the aliases.
  * Everything goes through the lab's node exec (nsenter): no packet leaves from the root namespace.
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +23,7 @@ import type { Site } from '../../shared/site/schema.js';
 import { renderSite } from '../../shared/render/index.js';
 import { HALFOPEN_CHECK_PATH } from '../../shared/render/halfopen.js';
 import { HAPROXY_ADMIN_SOCKET } from '../../shared/render/haproxy.js';
-import { dnsAdd, dnsDel, labExec, vipOwner, waitFor, type LabNode } from '../lab/lab.js';
+import { dnsAdd, dnsDel, labExec, setAliases, vipOwner, waitFor, type LabNode } from '../lab/lab.js';
 
 const LBS: LabNode[] = ['pha-lb1', 'pha-lb2'];
 
@@ -53,6 +56,14 @@ export async function haproxyServerStates(node: LabNode, socket = HAPROXY_ADMIN_
   return out;
 }
 
+/** The lab print-server node of a site server (10.99.0.(20+K) is pha-psK). */
+function printServerNode(address: string): LabNode {
+  const m = /^10\.99\.0\.(\d+)$/.exec(address);
+  const k = m ? Number(m[1]) - 20 : NaN;
+  if (!(k >= 1 && k <= 20)) throw new Error(`fixture: ${address} is not a lab print server`);
+  return `pha-ps${k}`;
+}
+
 export interface InstalledFixture {
   site: Site;
   restore(): Promise<void>;
@@ -79,6 +90,7 @@ export async function fixtureInstallBalancer(sitePath: string): Promise<Installe
     }
     await restartKeepalived();
     await dnsDel(site.shareName).catch(() => undefined);
+    for (const sv of site.servers) await setAliases(printServerNode(sv.address), []).catch(() => undefined);
   };
 
   try {
@@ -96,6 +108,7 @@ export async function fixtureInstallBalancer(sitePath: string): Promise<Installe
     }
     await restartKeepalived();
     await dnsAdd(site.shareName, site.vip);
+    for (const sv of site.servers) await setAliases(printServerNode(sv.address), [site.shareName.toUpperCase()]);
     let last = '';
     await waitFor(
       'every real server UP with a completed check on pha-lb1 and pha-lb2',
