@@ -35,14 +35,17 @@ export interface ValidationResult {
   ok: boolean;
   site?: Site;
   findings: Finding[];
+  /** validateSiteYaml: the parsed YAML (before the schema), when it parsed within the limits. */
+  data?: unknown;
 }
 
 /** validate = parse + schema + every site rule. ok = no error findings. */
 export function validateSiteYaml(text: string, facts?: SiteFacts): ValidationResult {
   const loaded = loadSiteYaml(text);
-  if (!loaded.ok) return { ok: false, findings: sortFindings(loaded.findings) };
+  const data = loaded.data !== undefined ? { data: loaded.data } : {};
+  if (!loaded.ok) return { ok: false, findings: sortFindings(loaded.findings), ...data };
   const findings = runRules(loaded.site, facts);
-  return { ok: !findings.some((f) => f.severity === 'error'), site: loaded.site, findings };
+  return { ok: !findings.some((f) => f.severity === 'error'), site: loaded.site, findings, ...data };
 }
 
 export function validateSiteData(data: unknown, facts?: SiteFacts): ValidationResult {

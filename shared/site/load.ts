@@ -2,12 +2,167 @@
  * YAML <-> Site. Syntax errors carry line and column; schema errors carry the field path,
  * the line of the offending node and, for unknown keys, a "did you mean" hint.
  */
-import { isMap, isScalar, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { formatPath, type Finding } from '../rules/finding.js';
 import { SiteSchema, type Site, type SiteInput } from './schema.js';
 
-export type LoadResult = { ok: true; site: Site; input: SiteInput; findings: Finding[] } | { ok: false; findings: Finding[] };
+/**
+ * `data`: the parsed YAML (before the schema) when the text is YAML within the limits, so callers that
+ * need it (site.load sends it to the wizard) do not parse a second time.
+ */
+export type LoadResult = { ok: true; site: Site; input: SiteInput; findings: Finding[]; data: unknown } | { ok: false; findings: Finding[]; data?: unknown };
+
+/**
+ * Limits of a site file, checked before (size, nesting) and right after (keys, nesting) the YAML
+ * parse, each reported as a finding with the limit and the field. A real site file is a few KB, at
+ * most five levels deep and a few hundred keys.
+ */
+export const SITE_LIMITS = { maxBytes: 256 * 1024, maxDepth: 16, maxKeys: 5000 } as const;
+
+function limitFinding(rule: string, path: string, message: string, fix: string, line?: number): Finding {
+  return { rule, severity: 'error', path, message, fix, ...(line !== undefined ? { line } : {}) };
+}
+
+/**
+ * Flow nesting ([ and {) and block nesting (indentation levels) of the text, in one linear pass
+ * before the parser sees it (the parser recurses per level: a 1000-deep flow sequence exhausts the
+ * stack). Quotes and comments are skipped; a bracket in a plain scalar counts, which only makes the
+ * check stricter for text that is nowhere near a real site file.
+ */
+function nestingBeyond(text: string, max: number): { line: number; depth: number } | undefined {
+  let line = 1;
+  let flow = 0;
+  let lineStart = true;
+  let indent = 0;
+  const indents: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ' || c === '-') {
+        indent++;
+        continue;
+      }
+      lineStart = false;
+      if (c !== '#' && c !== '\r' && flow === 0) {
+        while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
+        indents.push(indent);
+        if (indents.length > max) return { line, depth: indents.length };
+      }
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) {
+        if (text[i] === '\\' && c === '"') i++;
+        else if (text[i] === '\n') line++;
+      }
+    } else if (c === '[' || c === '{') {
+      if (++flow > max) return { line, depth: flow + indents.length };
+    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+  }
+  return undefined;
+}
+
+/**
+ * Depth, key count and duplicate keys of the parsed document, in one walk (aliases are not
+ * followed). Duplicate keys are found here with a Set per mapping: the parser's own uniqueKeys check
+ * compares every key with every other one (quadratic).
+ */
+function structureBeyond(doc: Document, lc: LineCounter): Finding | undefined {
+  let keys = 0;
+  const walk = (node: unknown, path: PropertyKey[]): Finding | undefined => {
+    if (path.length > SITE_LIMITS.maxDepth)
+      return limitFinding(
+        'site-too-deep',
+        formatPath(path),
+        `${formatPath(path)}: the site file nests deeper than ${SITE_LIMITS.maxDepth} levels.`,
+        'A site file is a few levels deep (see examples/); remove the nesting.',
+        linePos(lc, node as Node).line,
+      );
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const name = String(pair.key.value);
+          if (seen.has(name)) {
+            const pos = linePos(lc, pair.key as Node);
+            return {
+              ...limitFinding(
+                'yaml-syntax',
+                formatPath(path),
+                `YAML syntax error at line ${pos.line ?? '?'}, column ${pos.column ?? '?'}: Map keys must be unique ("${name.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}" appears twice${path.length ? ` in ${formatPath(path)}` : ''})`,
+                'Fix the YAML at that line (indentation, a missing ":" or an unclosed quote are the usual causes).',
+                pos.line,
+              ),
+              ...(pos.column !== undefined ? { column: pos.column } : {}),
+            };
+          }
+          seen.add(name);
+        }
+        if (++keys > SITE_LIMITS.maxKeys)
+          return limitFinding(
+            'site-too-many-keys',
+            formatPath(path),
+            `${formatPath(path) || 'site'}: the site file has more than ${SITE_LIMITS.maxKeys} keys.`,
+            'A site file has a few hundred keys at most; remove the extra ones.',
+            linePos(lc, pair.key as Node).line,
+          );
+        const k = isScalar(pair.key) ? String(pair.key.value) : '?';
+        const f = walk(pair.value, [...path, k]);
+        if (f) return f;
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        if (++keys > SITE_LIMITS.maxKeys)
+          return limitFinding(
+            'site-too-many-keys',
+            formatPath(path),
+            `${formatPath(path) || 'site'}: the site file has more than ${SITE_LIMITS.maxKeys} keys and list items.`,
+            'A site file has a few hundred keys at most; remove the extra ones.',
+            linePos(lc, node.items[i] as Node).line,
+          );
+        const f = walk(node.items[i], [...path, i]);
+        if (f) return f;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, []);
+}
+
+/** The size and nesting findings of a site file's text (empty when within SITE_LIMITS). */
+export function siteTextLimits(text: string): Finding[] {
+  // UTF-8 is at least one byte per UTF-16 unit: a longer text is too large without encoding it.
+  const bytes = text.length > SITE_LIMITS.maxBytes ? text.length : new TextEncoder().encode(text).length;
+  if (bytes > SITE_LIMITS.maxBytes)
+    return [
+      limitFinding(
+        'site-too-large',
+        '',
+        `The site file has ${text.length > SITE_LIMITS.maxBytes ? 'more than ' : ''}${bytes} bytes; the limit is ${SITE_LIMITS.maxBytes} (${SITE_LIMITS.maxBytes / 1024} KB).`,
+        'A site file is a few KB: check that this is the right file.',
+      ),
+    ];
+  const deep = nestingBeyond(text, SITE_LIMITS.maxDepth);
+  if (deep)
+    return [
+      limitFinding(
+        'site-too-deep',
+        '',
+        `The site file nests deeper than ${SITE_LIMITS.maxDepth} levels at line ${deep.line}.`,
+        'A site file is a few levels deep (see examples/); remove the nesting.',
+        deep.line,
+      ),
+    ];
+  return [];
+}
 
 /** Levenshtein distance, for "did you mean". */
 export function editDistance(a: string, b: string): number {
@@ -72,17 +227,22 @@ export function allowedKeys(path: readonly PropertyKey[]): string[] {
   return Object.keys(s._zod.def.shape as object);
 }
 
-function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): { line?: number; column?: number } {
-  let node: Node | null | undefined;
+function nodeAt(doc: Document, path: readonly PropertyKey[]): Node | undefined {
   try {
-    node = doc.getIn(path as unknown[], true) as Node | undefined;
-    if (key !== undefined && isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
-      if (pair && isScalar(pair.key)) node = pair.key;
-    }
+    return (doc.getIn(path as unknown[], true) as Node | undefined) ?? undefined;
   } catch {
-    node = undefined;
+    return undefined;
   }
+}
+
+/** The key nodes of a mapping by key, built once per mapping (a lookup per key would be quadratic). */
+function keyIndex(node: Node | undefined): Map<string, Node> {
+  const m = new Map<string, Node>();
+  if (isMap(node)) for (const p of node.items) if (isScalar(p.key) && !m.has(String(p.key.value))) m.set(String(p.key.value), p.key);
+  return m;
+}
+
+function linePos(lc: LineCounter, node: Node | undefined): { line?: number; column?: number } {
   const off = node?.range?.[0];
   if (off === undefined) return {};
   const p = lc.linePos(off);
@@ -99,10 +259,15 @@ const FIX_BY_RULE: Record<string, string> = {
   'text-invalid': 'Retype the text without control characters, line breaks or bidi controls (paste it through a plain-text editor).',
 };
 
+function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line?: number; column?: number } {
+  return linePos(lc, nodeAt(doc, path));
+}
+
 function issueToFinding(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter): Finding[] {
   const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeys(path);
+    const keyNodes = keyIndex(nodeAt(doc, path));
     return issue.keys.map((k) => {
       const hint = closest(k, allowed);
       const where = formatPath([...path, k]);
@@ -112,7 +277,7 @@ function issueToFinding(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter)
         path: where,
         message: `Unknown key "${k}"${path.length ? ` in ${formatPath(path)}` : ''}.${hint ? ` Did you mean "${hint}"?` : ''}`,
         fix: hint ? `Rename "${k}" to "${hint}".` : `Remove "${k}"; allowed keys here: ${allowed.join(', ')}.`,
-        ...position(doc, lc, path, k),
+        ...linePos(lc, keyNodes.get(k)),
       };
     });
   }
@@ -136,8 +301,11 @@ function issueToFinding(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter)
 
 /** Parses YAML text into a Site, or findings that say exactly what is wrong and where. */
 export function loadSiteYaml(text: string): LoadResult {
+  const limits = siteTextLimits(text);
+  if (limits.length) return { ok: false, findings: limits };
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys: false: duplicates are found by structureBeyond in linear time.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -155,7 +323,19 @@ export function loadSiteYaml(text: string): LoadResult {
       }),
     };
   }
-  const data: unknown = doc.toJS();
+  const tooBig = structureBeyond(doc, lc);
+  if (tooBig) return { ok: false, findings: [tooBig] };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 50 });
+  } catch (e) {
+    return {
+      ok: false,
+      findings: [
+        limitFinding('yaml-syntax', '', `The site file cannot be read as YAML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`, 'Write the site file without YAML aliases (*name).'),
+      ],
+    };
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return {
       ok: false,
@@ -170,7 +350,8 @@ export function loadSiteYaml(text: string): LoadResult {
       ],
     };
   }
-  return parseSiteData(data, doc, lc);
+  const r = parseSiteData(data, doc, lc);
+  return { ...r, data };
 }
 
 /** Validates already-parsed data (from the wizard or JSON). */
@@ -179,9 +360,9 @@ export function parseSiteData(data: unknown, doc?: Document, lc?: LineCounter): 
   if (!r.success) {
     const d = doc ?? parseDocument('{}');
     const l = lc ?? new LineCounter();
-    return { ok: false, findings: r.error.issues.flatMap((i) => issueToFinding(i, d, l)) };
+    return { ok: false, findings: r.error.issues.flatMap((i) => issueToFinding(i, d, l)), data };
   }
-  return { ok: true, site: r.data, input: data as SiteInput, findings: [] };
+  return { ok: true, site: r.data, input: data as SiteInput, findings: [], data };
 }
 
 /** Serialises a site (as entered) back to YAML. */

@@ -4,7 +4,6 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ContractCallError, scopeNote } from '../../../shared/contract/index.js';
 import type { JournalEvent } from '../../../shared/journal/events.js';
 import type { SiteFacts } from '../../../shared/model/facts.js';
@@ -201,13 +200,9 @@ export function createHandlers(deps: CoreDeps): Handlers {
     'site.examples': async () => ({ examples: await loadExamples(deps.examplesDir) }),
 
     'site.load': ({ text }) => {
+      // One bounded parse (shared/site/load.ts limits): the findings and the data the wizard shows.
       const r = validateSiteYaml(text);
-      let data: unknown;
-      try {
-        data = parseYaml(text);
-      } catch {
-        data = undefined;
-      }
+      const data = r.data;
       const site = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
       return { ok: r.ok, ...(site ? { site } : {}), findings: r.findings };
     },
