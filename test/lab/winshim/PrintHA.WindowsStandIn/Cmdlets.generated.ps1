@@ -1184,7 +1184,6 @@ function Restart-Computer {
     [System.Int32]$Timeout,
 
     [Parameter(ParameterSetName = 'DefaultSet')]
-    [ValidateSet('Wmi', 'WinRM', 'PowerShell')]
     [Microsoft.PowerShell.Commands.WaitForServiceTypes]$For,
 
     [Parameter(ParameterSetName = 'DefaultSet')]

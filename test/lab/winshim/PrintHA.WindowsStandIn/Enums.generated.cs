@@ -27,3 +27,6 @@ namespace Microsoft.PowerShell.Cmdletization.GeneratedTypes.NetTCPIP {
   public enum WeakHostReceive { Disabled = 0, Enabled = 1 }
   public enum WeakHostSend { Disabled = 0, Enabled = 1 }
 }
+namespace Microsoft.PowerShell.Commands {
+  public enum WaitForServiceTypes { Wmi = 0, WinRM = 1, PowerShell = 2 }
+}

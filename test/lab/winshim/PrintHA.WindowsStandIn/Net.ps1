@@ -38,9 +38,9 @@ function New-StandInAddress([int]$IfIndex, [string]$Ip, [int]$Prefix, [string]$O
 
 # Link-local IPv6 from the MAC (EUI-64), as Windows shows on every adapter.
 function Get-StandInLinkLocal([string]$Mac) {
-  $b = [byte[]]($Mac -split '[-:]' | ForEach-Object { [System.Convert]::ToByte($_, 16) })
+  $b = [int[]]($Mac -split '[-:]' | ForEach-Object { [System.Convert]::ToInt32($_, 16) })
   $b[0] = $b[0] -bxor 2
-  'fe80::{0:x}:{1:x}ff:fe{2:x2}:{3:x}' -f (($b[0] -shl 8) -bor $b[1]), $b[2], $b[3], (($b[4] -shl 8) -bor $b[5])
+  ([ipaddress]('fe80::{0:x}:{1:x}ff:fe{2:x2}:{3:x}' -f (($b[0] -shl 8) -bor $b[1]), $b[2], $b[3], (($b[4] -shl 8) -bor $b[5]))).ToString()
 }
 
 # net.json, created from node.json on first use; every SetupAPI device becomes an adapter once.
