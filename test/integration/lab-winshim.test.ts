@@ -71,9 +71,9 @@ async function arpRepliers(ip: string): Promise<string[]> {
 async function nmbdActive(): Promise<boolean> {
   return (await labExec(PS1, ['systemctl', 'is-active', 'nmbd'])).stdout.trim() === 'active';
 }
-/** NetBIOS node status of pha-ps1 from the client (UDP 137). */
+/** NetBIOS node status of pha-ps1 from the client (UDP 137; nmbd answers in ms, silence would take nmblookup 10 s). */
 async function nbtstat(): Promise<string> {
-  const r = await inClient(['nmblookup', '-A', IP], { timeoutMs: 20_000 });
+  const r = await inClient(['timeout', '3', 'nmblookup', '-A', IP], { timeoutMs: 20_000 });
   return r.stdout + r.stderr;
 }
 const SET_NETBIOS = (v: number) =>
@@ -149,7 +149,7 @@ describe.skipIf(!!unavailable)('lab: the Windows stand-in on the print servers (
     expect(await nbtstat()).toMatch(/PHA-PS1\s+<00>/);
     // a clean server has no OptionalNames: no Samba alias, so the share name is not a NetBIOS name of it
     expect(await must(['cat', '/etc/samba/aliases.conf'])).not.toMatch(/^\s*netbios aliases\s*=/m);
-    const q = await inClient(['nmblookup', '-U', IP, 'DISPATCHER'], { timeoutMs: 20_000 });
+    const q = await inClient(['timeout', '5', 'nmblookup', '-U', IP, 'DISPATCHER'], { timeoutMs: 20_000 });
     expect(q.stdout + q.stderr).toMatch(/failed to find name DISPATCHER/);
 
     expect(ok(await remote(SET_NETBIOS(2)), 'SetTcpipNetbios(2)')).toMatch(/rc=0/);
