@@ -4,13 +4,13 @@
 # It detaches itself at once (own session, stdio to /var/log/printha-winshim-reboot.log), so the
 # caller returns and its answer gets out before the "machine" goes down:
 #   1 s later: event "down"; sshd (with every open session: PowerShell sessions break), smbd,
-#   nmbd and the listeners stop;
+#   nmbd and the listeners stop (pha-dns: sshd and dnsmasq);
 #   after PRINTHA_WINSHIM_REBOOT_SECONDS (default 4; /etc/printha-winshim/reboot-seconds wins when
 #   present): with faults/reboot-never-returns: event "never-returns" and the node stays down;
 #   otherwise a new boot-time, the module's boot hook
 #     pwsh -NoProfile -NonInteractive -Command 'Import-Module PrintHA.WindowsStandIn; Invoke-StandInBoot'
 #   (OptionalNames -> Samba netbios aliases; NetBIOS setting -> starts nmbd or keeps it stopped),
-#   then smbd, the listeners and sshd start again: event "up".
+#   then smbd, the listeners and sshd (pha-dns: dnsmasq and sshd) start again: event "up".
 # Events are JSON lines {"t": "<ISO UTC, ms>", "event": ...} in /var/lib/printha-winshim/events.log.
 set -u
 S=${PRINTHA_WINSHIM_STATE:-/var/lib/printha-winshim}
@@ -47,11 +47,17 @@ secs=${PRINTHA_WINSHIM_REBOOT_SECONDS:-4}
 if [ -r /etc/printha-winshim/reboot-seconds ]; then secs=$(tr -dc '0-9.' </etc/printha-winshim/reboot-seconds); fi
 [[ $secs =~ ^[0-9]+(\.[0-9]+)?$ ]] || secs=4
 
+case $(cat /etc/printha-lab-node 2>/dev/null) in
+  pha-dns) svc=(dnsmasq) ;;
+  *) svc=(smbd listeners) ;;
+esac
+
 sleep 1
 ev down
-systemctl stop sshd smbd nmbd listeners >/dev/null 2>&1
-# a reboot ends every session: the per-connection sshd and smbd processes too
+systemctl stop sshd nmbd "${svc[@]}" >/dev/null 2>&1
+# a reboot ends every session: the per-connection sshd and smbd processes and the sessions' pwsh too
 kill_comm sshd
+kill_comm pwsh
 kill_comm smbd
 kill_comm nmbd
 sleep "$secs"
@@ -65,5 +71,5 @@ if ! out=$(/usr/local/bin/pwsh -NoProfile -NonInteractive -Command 'Import-Modul
   ev boot-hook-failed ",\"output\":$(printf '%s' "$out" | tail -c 2000 | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')"
 fi
 rc=0
-systemctl start smbd listeners sshd || rc=$?
+systemctl start "${svc[@]}" sshd || rc=$?
 if [ $rc = 0 ]; then ev up; else ev up ",\"failed\":\"systemctl start exit $rc\""; fi
