@@ -5,7 +5,7 @@
  * complete. All files are validated first; nothing is written when one is bad. A result already
  * imported (same host, step and output) is skipped, so importing twice changes nothing.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { JournalEvent } from '../../../shared/journal/events.js';
 import { resolveSite } from '../../../shared/model/resolve.js';
@@ -14,7 +14,21 @@ import type { Site } from '../../../shared/site/schema.js';
 import { JournalWriter, newRunId, readJournal } from '../runner/journal.js';
 import { SecretSet } from '../runner/redact.js';
 import { journalPath, loadLatest, saveLatest } from '../runner/state.js';
-import { unzipFiles } from './zip.js';
+import { readRegularFileSync, SafeFsError } from '../safe-fs.js';
+import { UNZIP_LIMITS, unzipFiles } from './zip.js';
+
+/** A result file is a few KB of JSON; a results zip a few MB at most. */
+export const RESULT_FILE_MAX_BYTES = 16 * 1024 * 1024;
+export const RESULT_ZIP_MAX_BYTES = 64 * 1024 * 1024;
+
+function readResult(path: string, max: number, what: string): Buffer {
+  try {
+    return readRegularFileSync(path, max, what);
+  } catch (e) {
+    if (e instanceof SafeFsError) throw new ImportError(e.message);
+    throw e;
+  }
+}
 
 export interface ResultSource {
   /** Name shown to the engineer (relative to the folder, or the zip entry). */
@@ -31,12 +45,17 @@ export class ImportError extends Error {
   }
 }
 
-function walk(dir: string, root: string, out: ResultSource[]): void {
+function walk(dir: string, root: string, out: ResultSource[], depth = 0): void {
+  if (depth > 16) throw new ImportError(`"${dir}" is nested more than 16 folders deep; give the results folder the scripts wrote into.`);
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) walk(p, root, out);
-    else if (/\.json$/i.test(name) && name !== 'manifest.json') out.push({ file: relative(root, p) || name, text: readFileSync(p, 'utf8') });
+    // lstat: a symbolic link (possibly a loop) or a FIFO is never followed or opened.
+    const st = lstatSync(p);
+    if (st.isDirectory()) walk(p, root, out, depth + 1);
+    else if (/\.json$/i.test(name) && name !== 'manifest.json') {
+      if (!st.isFile()) throw new ImportError(`"${p}" is not a regular file (a link, a named pipe or a device); remove it from the results folder.`);
+      out.push({ file: relative(root, p) || name, text: readResult(p, RESULT_FILE_MAX_BYTES, 'result file').toString('utf8') });
+    }
   }
 }
 
@@ -49,13 +68,14 @@ export function readResultSources(source: string): ResultSource[] {
   else if (/\.zip$/i.test(source)) {
     let entries;
     try {
-      entries = unzipFiles(readFileSync(source));
+      entries = unzipFiles(readResult(source, RESULT_ZIP_MAX_BYTES, 'results zip'), UNZIP_LIMITS);
     } catch (e) {
-      throw new ImportError(`"${source}" is not a readable zip: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof ImportError) throw e;
+      throw new ImportError(`"${source}" is not a readable zip: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
     }
     for (const e of entries)
       if (!e.isDirectory && /(^|\/)results\/.+\.json$/i.test(e.path)) out.push({ file: e.path, text: e.data.toString('utf8') });
-  } else if (/\.json$/i.test(source)) out.push({ file: basename(source), text: readFileSync(source, 'utf8') });
+  } else if (/\.json$/i.test(source)) out.push({ file: basename(source), text: readResult(source, RESULT_FILE_MAX_BYTES, 'result file').toString('utf8') });
   else throw new ImportError(`"${source}" is neither a folder, a .json result nor a .zip pack.`);
   if (out.length === 0) throw new ImportError(`No result files (*.json) in "${source}": run the pack's scripts with printha-run.ps1 first (see the pack's README.md).`);
   return out;

@@ -130,23 +130,61 @@ export interface UnzippedEntry {
   isDirectory: boolean;
 }
 
+/** Limits of unzipFiles: a results zip is a few hundred KB of JSON. */
+export interface UnzipLimits {
+  /** Inflated bytes of one entry. */
+  maxEntryBytes: number;
+  /** Inflated bytes of all entries together. */
+  maxTotalBytes: number;
+  maxEntries: number;
+}
+
+export const UNZIP_LIMITS: UnzipLimits = { maxEntryBytes: 16 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024, maxEntries: 10_000 };
+
+export class ZipError extends Error {}
+
+const MB = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+
 /**
  * Reads an archive (for `printha import` of a results zip and for tests). Checks every CRC and
- * refuses names that would escape the extraction folder.
+ * refuses names that would escape the extraction folder. Bounded: the declared sizes are checked
+ * against the limits before anything is inflated, inflating stops at the declared size (so an entry
+ * that inflates to more is refused, not held in memory), entries whose data overlap (one body
+ * shared by many entries, or the central directory) are refused, and every failure is one line
+ * (ZipError), never a raw RangeError.
  */
-export function unzipFiles(buf: Buffer): UnzippedEntry[] {
+export function unzipFiles(buf: Buffer, limits: UnzipLimits = UNZIP_LIMITS): UnzippedEntry[] {
+  try {
+    return unzipChecked(buf, limits);
+  } catch (e) {
+    if (e instanceof ZipError) throw e;
+    // A read past the end of the buffer (RangeError) or zlib's own error: one line.
+    const why = e instanceof RangeError || (e as { code?: string }).code === 'ERR_OUT_OF_RANGE' ? 'a header points outside the file' : (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    throw new ZipError(`corrupt zip archive (${why})`);
+  }
+}
+
+function unzipChecked(buf: Buffer, limits: UnzipLimits): UnzippedEntry[] {
+  if (buf.length < 22) throw new ZipError('not a zip archive (too short)');
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--)
     if (buf.readUInt32LE(i) === 0x06054b50) {
       eocd = i;
       break;
     }
-  if (eocd < 0) throw new Error('not a zip archive (no end-of-central-directory record)');
+  if (eocd < 0) throw new ZipError('not a zip archive (no end-of-central-directory record)');
   const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
+  const cdSize = buf.readUInt32LE(eocd + 12);
+  const cdStart = buf.readUInt32LE(eocd + 16);
+  if (count > limits.maxEntries) throw new ZipError(`the zip has ${count} entries; the limit is ${limits.maxEntries}`);
+  if (cdStart + cdSize > eocd) throw new ZipError('corrupt zip archive (the central directory is outside the file)');
+  let p = cdStart;
   const out: UnzippedEntry[] = [];
+  const spans: { start: number; end: number; path: string }[] = [];
+  let declaredTotal = 0;
+  const headers: { path: string; method: number; crc: number; csize: number; usize: number; start: number; madeBy: number; ext: number }[] = [];
   for (let n = 0; n < count; n++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('corrupt zip archive (bad central directory entry)');
+    if (p + 46 > cdStart + cdSize || buf.readUInt32LE(p) !== 0x02014b50) throw new ZipError('corrupt zip archive (bad central directory entry)');
     const madeBy = buf.readUInt16LE(p + 4) >> 8;
     const flags = buf.readUInt16LE(p + 8);
     const method = buf.readUInt16LE(p + 10);
@@ -160,19 +198,47 @@ export function unzipFiles(buf: Buffer): UnzippedEntry[] {
     const local = buf.readUInt32LE(p + 42);
     const path = buf.subarray(p + 46, p + 46 + nameLen).toString(flags & 0x0800 ? 'utf8' : 'latin1').replace(/\\/g, '/');
     p += 46 + nameLen + extraLen + commentLen;
-    checkName(path);
-    if (flags & 1) throw new Error(`zip entry "${path}" is encrypted`);
-    if (buf.readUInt32LE(local) !== 0x04034b50) throw new Error(`corrupt zip archive (bad local header for "${path}")`);
+    const shown = JSON.stringify(path.slice(0, 120)).replace(/[^\x20-\x7e]/g, '?');
+    try {
+      checkName(path);
+    } catch {
+      throw new ZipError(`zip entry name ${shown} must be a relative path with forward slashes and no ".."`);
+    }
+    if (flags & 1) throw new ZipError(`zip entry ${shown} is encrypted`);
+    if (method !== 0 && method !== 8) throw new ZipError(`zip entry ${shown} uses compression method ${method}; only store and deflate are supported`);
+    // Declared sizes first: nothing is inflated for an archive that says it is too large.
+    if (usize > limits.maxEntryBytes) throw new ZipError(`zip entry ${shown} declares ${usize} bytes (${MB(usize)}); the limit per entry is ${MB(limits.maxEntryBytes)}`);
+    declaredTotal += usize;
+    if (declaredTotal > limits.maxTotalBytes) throw new ZipError(`the zip declares more than ${MB(limits.maxTotalBytes)} in total (the limit); refusing to inflate it`);
+    if (method === 0 && csize !== usize) throw new ZipError(`zip entry ${shown} is damaged (stored with different sizes)`);
+    if (local + 30 > cdStart || buf.readUInt32LE(local) !== 0x04034b50) throw new ZipError(`corrupt zip archive (bad local header for ${shown})`);
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const body = buf.subarray(start, start + csize);
+    const end = start + csize;
+    if (end > cdStart) throw new ZipError(`corrupt zip archive (the data of ${shown} runs past the entries)`);
+    spans.push({ start: local, end, path: shown });
+    headers.push({ path, method, crc, csize, usize, start, madeBy, ext });
+  }
+  // Overlapping entries (a zip bomb reuses one deflated body for many entries) are refused.
+  spans.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < spans.length; i++)
+    if (spans[i]!.start < spans[i - 1]!.end) throw new ZipError(`zip entries ${spans[i - 1]!.path} and ${spans[i]!.path} overlap; refusing the archive`);
+  for (const h of headers) {
+    const body = buf.subarray(h.start, h.start + h.csize);
     let data: Buffer;
-    if (method === 0) data = Buffer.from(body);
-    else if (method === 8) data = inflateRawSync(body);
-    else throw new Error(`zip entry "${path}" uses compression method ${method}; only store and deflate are supported`);
-    if (data.length !== usize || crc32(data) !== crc) throw new Error(`zip entry "${path}" is damaged (CRC or size mismatch)`);
-    const isDirectory = path.endsWith('/');
-    const mode = madeBy === 3 && ext >>> 16 ? (ext >>> 16) & 0o7777 : undefined;
-    out.push({ path, data, isDirectory, ...(mode !== undefined ? { mode } : {}) });
+    if (h.method === 0) data = Buffer.from(body);
+    else {
+      try {
+        // Stops at the declared size: an entry that inflates to more fails here, bounded.
+        data = h.usize === 0 ? inflateRawSync(body, { maxOutputLength: 1 }) : inflateRawSync(body, { maxOutputLength: h.usize });
+      } catch (e) {
+        const big = e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+        throw new ZipError(`zip entry ${JSON.stringify(h.path.slice(0, 120))} ${big ? `inflates to more than the ${h.usize} bytes it declares` : 'is damaged (deflate data)'}`);
+      }
+    }
+    if (data.length !== h.usize || crc32(data) !== h.crc) throw new ZipError(`zip entry ${JSON.stringify(h.path.slice(0, 120))} is damaged (CRC or size mismatch)`);
+    const isDirectory = h.path.endsWith('/');
+    const mode = h.madeBy === 3 && h.ext >>> 16 ? (h.ext >>> 16) & 0o7777 : undefined;
+    out.push({ path: h.path, data, isDirectory, ...(mode !== undefined ? { mode } : {}) });
   }
   return out;
 }

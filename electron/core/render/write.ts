@@ -1,8 +1,9 @@
 /** Writes rendered artifacts to a directory with manifest.json (sha256 of every file). */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Artifact } from '../../../shared/render/artifact.js';
+import { mkdirSafe } from '../safe-fs.js';
 
 export interface ManifestEntry {
   path: string;
@@ -31,14 +32,15 @@ function safeJoin(root: string, rel: string): string {
 }
 
 async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  mkdirSafe(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, content, { mode });
   await rename(tmp, path);
 }
 
 export async function writeArtifacts(outDir: string, artifacts: Artifact[], site: string, generatedAt: string): Promise<Manifest> {
-  await mkdir(outDir, { recursive: true });
+  // One level at a time (mkdir { recursive } loops forever under /proc); one line on failure.
+  mkdirSafe(outDir);
   // Files a previous render wrote and this one does not (e.g. a removed server) are deleted,
   // so the directory is exactly the manifest.
   try {
