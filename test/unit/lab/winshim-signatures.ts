@@ -58,13 +58,20 @@ export const RSAT_MODULES: Record<string, string[]> = {
   DnsClient: ['Resolve-DnsName'],
 };
 
+/**
+ * Default sets the docs do not mark: Windows binds `Get-DnsServerResourceRecord -ZoneName z -Name n`
+ * (no -Type/-RRType) to Name, which dns/record.ps1 relies on.
+ */
+const DEFAULT_SET: Record<string, string> = { 'Get-DnsServerResourceRecord': 'Name' };
+
 const COMMON = new Set(['WhatIf', 'Confirm', 'CommonParameters']);
 
 /** One syntax code block → its parameters, in order, with the bracket forms decoded. */
 export function parseSyntax(block: string): SyntaxParam[] {
   const out: SyntaxParam[] = [];
   const text = block.replace(/\s+/g, ' ');
-  const re = /\[\[-(\w+)\] <([^>]+)>\]|\[-(\w+)\] <([^>]+)>|\[-(\w+) <([^>]+)>\]|\[-(\w+)\]|\[<CommonParameters>\]|-(\w+) <([^>]+)>|-(\w+)/g;
+  const re =
+    /\[\[-(\w+)\] <([^>]+)>\]|\[-(\w+)\] <([^>]+)>|\[-(\w+) <([^>]+)>\]|\[-(\w+)\]|\[<CommonParameters>\]|-(\w+) <([^>]+)>|-(\w+)/g;
   for (const m of text.matchAll(re)) {
     if (m[1]) out.push({ name: m[1], type: m[2], mandatory: false, positional: true });
     else if (m[3]) out.push({ name: m[3], type: m[4], mandatory: true, positional: true });
@@ -87,11 +94,11 @@ export function parseDoc(md: string): CmdletDoc {
   const parts = syntax.split(/^### /m);
   const blocks: { head: string; body: string }[] =
     parts.length === 1
-      ? [{ head: '__AllParameterSets', body: parts[0] }]
-      : parts.slice(1).map((p) => ({ head: p.split('\n')[0], body: p }));
+      ? [{ head: '__AllParameterSets', body: syntax }]
+      : parts.slice(1).map((p) => ({ head: p.split('\n')[0] ?? '', body: p }));
   for (const b of blocks) {
     const code = /```[a-z]*\n([\s\S]*?)```/.exec(b.body)?.[1] ?? '';
-    const setName = b.head.split(' ')[0];
+    const setName = b.head.split(' ')[0] ?? '';
     const isDefault = /\(Default\)/.test(b.head);
     const ps = parseSyntax(code.replace(new RegExp(`^\\s*${name}\\b`), ''));
     const cur = sets.find((s) => s.name === setName);
@@ -100,14 +107,14 @@ export function parseDoc(md: string): CmdletDoc {
   }
   const docs = new Map<string, ParamDoc>();
   for (const m of params.matchAll(/^### -(\w+)\s*\n```yaml\n([\s\S]*?)```/gm)) {
-    const y = m[2];
-    const field = (k: string): string => new RegExp(`^${k}: ?(.*)$`, 'm').exec(y)?.[1].trim() ?? '';
+    const [, pname = '', y = ''] = m;
+    const field = (k: string): string => new RegExp(`^${k}: ?(.*)$`, 'm').exec(y)?.[1]?.trim() ?? '';
     const setsField = field('Parameter Sets');
     const pos = field('Position');
     const pipe = field('Accept pipeline input');
     const acc = field('Accepted values');
-    docs.set(m[1].toLowerCase(), {
-      name: m[1],
+    docs.set(pname.toLowerCase(), {
+      name: pname,
       type: field('Type'),
       sets: setsField === '(All)' ? 'All' : setsField.split(',').map((s) => s.trim()),
       aliases: field('Aliases')
@@ -120,6 +127,7 @@ export function parseDoc(md: string): CmdletDoc {
       ...(acc ? { accepted: acc.split(',').map((s) => s.trim()) } : {}),
     });
   }
+  if (!sets.some((s) => s.isDefault) && DEFAULT_SET[name]) for (const s of sets) s.isDefault = s.name === DEFAULT_SET[name];
   const shouldProcess = sets.some((s) => s.params.some((p) => p.name === 'WhatIf'));
   for (const s of sets) s.params = s.params.filter((p) => !COMMON.has(p.name));
   return { name, module, sets, params: docs, shouldProcess };
@@ -154,7 +162,45 @@ const PLAIN = new Set(
 /** Windows' enum values where scripts or Windows output depend on the numbers. */
 const ENUM_VALUES: Record<string, Record<string, number>> = {
   AddressFamily: { IPv4: 2, IPv6: 23 },
-  RecordType: { UNKNOWN: 0, A_AAAA: 0, A: 1, NS: 2, MD: 3, MF: 4, CNAME: 5, SOA: 6, MB: 7, MG: 8, MR: 9, NULL: 10, WKS: 11, PTR: 12, HINFO: 13, MINFO: 14, MX: 15, TXT: 16, RP: 17, AFSDB: 18, X25: 19, ISDN: 20, RT: 21, AAAA: 28, SRV: 33, DNAME: 39, OPT: 41, DS: 43, RRSIG: 46, NSEC: 47, DNSKEY: 48, DHCID: 49, NSEC3: 50, NSEC3PARAM: 51, ANY: 255, ALL: 255, WINS: 65281 },
+  RecordType: {
+    UNKNOWN: 0,
+    A_AAAA: 0,
+    A: 1,
+    NS: 2,
+    MD: 3,
+    MF: 4,
+    CNAME: 5,
+    SOA: 6,
+    MB: 7,
+    MG: 8,
+    MR: 9,
+    NULL: 10,
+    WKS: 11,
+    PTR: 12,
+    HINFO: 13,
+    MINFO: 14,
+    MX: 15,
+    TXT: 16,
+    RP: 17,
+    AFSDB: 18,
+    X25: 19,
+    ISDN: 20,
+    RT: 21,
+    AAAA: 28,
+    SRV: 33,
+    DNAME: 39,
+    OPT: 41,
+    DS: 43,
+    RRSIG: 46,
+    NSEC: 47,
+    DNSKEY: 48,
+    DHCID: 49,
+    NSEC3: 50,
+    NSEC3PARAM: 51,
+    ANY: 255,
+    ALL: 255,
+    WINS: 65281,
+  },
 };
 
 /** The namespace Windows gives a cmdletization module's enums. */
@@ -188,6 +234,7 @@ const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 /** One advanced function whose param block is the documented syntax. */
 export function renderFunction(doc: CmdletDoc): string {
   const def = doc.sets.find((s) => s.isDefault) ?? doc.sets[0];
+  if (!def) throw new Error(`${doc.name}: no parameter set in the syntax`);
   const single = doc.sets.length === 1;
   const remove = doc.name.startsWith('Remove-');
   const binding = [
@@ -208,7 +255,7 @@ export function renderFunction(doc: CmdletDoc): string {
       const positionals = s.params.filter((p) => p.positional);
       const pos = sp.positional ? (pd.position ?? positionals.indexOf(sp)) : undefined;
       const a = [
-        ...(single || inSets.length === doc.sets.length && sameEverywhere(doc, n) ? [] : [`ParameterSetName = ${q(s.name)}`]),
+        ...(single || (inSets.length === doc.sets.length && sameEverywhere(doc, n)) ? [] : [`ParameterSetName = ${q(s.name)}`]),
         ...(sp.mandatory ? ['Mandatory = $true'] : []),
         ...(pos !== undefined ? [`Position = ${pos}`] : []),
         ...(pd.byValue ? ['ValueFromPipeline = $true'] : []),
@@ -278,11 +325,13 @@ export function generatedFiles(docs = loadDocs()): Map<string, string> {
   const files = new Map<string, string>();
   const fns = (ds: CmdletDoc[]): string => ds.map(renderFunction).join('\n\n') + '\n';
   files.set(join(NODE_MODULE, 'Cmdlets.generated.ps1'), HEADER('The shimmed Windows cmdlets') + '\n' + fns(docs));
-  files.set(join(NODE_MODULE, 'Enums.generated.cs'), `// GENERATED by test/unit/lab/winshim-signatures.ts: do not edit.\n${renderEnums(docs)}`);
+  files.set(
+    join(NODE_MODULE, 'Enums.generated.cs'),
+    `// GENERATED by test/unit/lab/winshim-signatures.ts: do not edit.\n${renderEnums(docs)}`,
+  );
   for (const [mod, names] of Object.entries(RSAT_MODULES)) {
     const ds = docs.filter((d) => names.includes(d.name));
     files.set(join(WINSHIM, 'rsat', mod, `${mod}.generated.ps1`), HEADER(`RSAT ${mod}`) + '\n' + fns(ds));
-
   }
   return files;
 }

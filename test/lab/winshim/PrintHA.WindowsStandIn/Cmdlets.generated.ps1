@@ -315,7 +315,7 @@ function Get-DnsClient {
 }
 
 function Get-DnsServerResourceRecord {
-  [CmdletBinding(DefaultParameterSetName = 'Unknown', PositionalBinding = $false)]
+  [CmdletBinding(DefaultParameterSetName = 'Name', PositionalBinding = $false)]
   param(
     [Parameter(Position = 2, ValueFromPipelineByPropertyName = $true)]
     [String]$Name,

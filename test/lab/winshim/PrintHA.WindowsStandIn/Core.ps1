@@ -69,11 +69,11 @@ function New-StandInError {
 # a match as a non-terminating ObjectNotFound error naming the CIM class and the property.
 function Write-StandInNotFound($Cmdlet, [string]$Class, [string]$Property, $Value) {
   $Cmdlet.WriteError((New-StandInError -Message "No $Class objects found with property '$Property' equal to '$Value'.  Verify the value of the property and retry." `
-        -Category ObjectNotFound -ErrorId "CmdletizationQuery_NotFound_$Property,$($Cmdlet.MyInvocation.MyCommand.Name)" -Target $Value))
+        -Category ObjectNotFound -ErrorId "CmdletizationQuery_NotFound_$Property" -Target $Value))
 }
 
 function Stop-StandIn($Cmdlet, [string]$Message, [System.Management.Automation.ErrorCategory]$Category, [string]$ErrorId, $Target = $null) {
-  $Cmdlet.ThrowTerminatingError((New-StandInError -Message $Message -Category $Category -ErrorId "$ErrorId,$($Cmdlet.MyInvocation.MyCommand.Name)" -Target $Target))
+  $Cmdlet.ThrowTerminatingError((New-StandInError -Message $Message -Category $Category -ErrorId $ErrorId -Target $Target))
 }
 
 # ---- CIM objects --------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ $script:Impl['Get-DnsServerResourceRecord'] = {
 }
 
 function Stop-StandInNonTerminating($Cmdlet, [string]$Message, $Category, [string]$Id, $Target) {
-  $Cmdlet.WriteError((New-StandInError -Message $Message -Category $Category -ErrorId "$Id,$($Cmdlet.MyInvocation.MyCommand.Name)" -Target $Target))
+  $Cmdlet.WriteError((New-StandInError -Message $Message -Category $Category -ErrorId $Id -Target $Target))
 }
 
 function Add-StandInDnsRecord($Cmdlet, $Bound, [string]$Type, [string]$Param) {

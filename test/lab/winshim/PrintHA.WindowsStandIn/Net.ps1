@@ -222,7 +222,7 @@ function Select-StandInIPAddress($Cmdlet, $Net, $Bound, [switch]$Quiet) {
   if ($ips.Count -eq 0 -and $query -and -not $Quiet -and -not (Test-StandInWildcard @($Bound['IPAddress']) + @($Bound['InterfaceAlias']))) {
     $where = ($query | ForEach-Object { "($_ = $(@($Bound[$_]) -join ', '))" }) -join ' AND '
     $Cmdlet.WriteError((New-StandInError -Message "No matching MSFT_NetIPAddress objects found by CIM query for instances of the ROOT/StandardCimv2/MSFT_NetIPAddress class on the  CIM server: SELECT * FROM MSFT_NetIPAddress  WHERE $where. Verify query parameters and retry." `
-          -Category ObjectNotFound -ErrorId "CmdletizationQuery_NotFound,$($Cmdlet.MyInvocation.MyCommand.Name)" -Target 'MSFT_NetIPAddress'))
+          -Category ObjectNotFound -ErrorId "CmdletizationQuery_NotFound" -Target 'MSFT_NetIPAddress'))
   }
   $ips
 }

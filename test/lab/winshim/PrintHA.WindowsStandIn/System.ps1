@@ -34,7 +34,7 @@ function Get-StandInRegKeys { [PrintHA.WindowsStandIn.RegistryStore]::Load() }
 
 function Stop-StandInRegMissing($Cmdlet, [string]$Raw, [string]$Verb = 'GetItemProperty') {
   $ex = [System.Management.Automation.ItemNotFoundException]::new("Cannot find path '$Raw' because it does not exist.")
-  $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($ex, "PathNotFound,Microsoft.PowerShell.Commands.${Verb}Command", 'ObjectNotFound', $Raw))
+  $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($ex, 'PathNotFound', 'ObjectNotFound', $Raw))
 }
 
 function New-StandInRegItem([string]$Key, [string[]]$Names) {
@@ -73,7 +73,7 @@ $script:Impl['Get-ItemProperty'] = {
     foreach ($n in @($Bound['Name'] | Where-Object { -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($_) })) {
       if ($null -eq $item.PSObject.Properties[$n]) {
         $ex = [System.Management.Automation.PSArgumentException]::new("Property $n does not exist at path HKEY_LOCAL_MACHINE\$($x.Key).")
-        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($ex, 'System.Management.Automation.PSArgumentException,Microsoft.PowerShell.Commands.GetItemPropertyCommand', 'InvalidArgument', $n))
+        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($ex, 'System.Management.Automation.PSArgumentException', 'InvalidArgument', $n))
       }
     }
     if (@($item.PSObject.Properties).Count -gt 5) { $item }
@@ -91,7 +91,7 @@ function Set-StandInRegValue($Cmdlet, $Bound, [string]$Verb, [string]$KindParam)
       $exists = @($k.GetValueNames()) -contains $p.n
       if ($Verb -eq 'NewItemProperty' -and $exists -and -not $Bound.Force) {
         $ex = [System.IO.IOException]::new('The property already exists.')
-        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($ex, 'System.IO.IOException,Microsoft.PowerShell.Commands.NewItemPropertyCommand', 'ResourceExists', "HKEY_LOCAL_MACHINE\$($x.Key)"))
+        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($ex, 'System.IO.IOException', 'ResourceExists', "HKEY_LOCAL_MACHINE\$($x.Key)"))
         continue
       }
       # The kind: -PropertyType/-Type, else the existing value's, else inferred from the .NET type (as the provider does).
@@ -101,7 +101,7 @@ function Set-StandInRegValue($Cmdlet, $Bound, [string]$Verb, [string]$KindParam)
       $v = if ($kind -eq 'MultiString') { [string[]]@($p.v) } elseif ($null -eq $p.v -and $kind -in 'String', 'ExpandString') { '' } elseif ($null -eq $p.v) { 0 } else { $p.v }
       if (-not $Cmdlet.ShouldProcess("Item: HKEY_LOCAL_MACHINE\$($x.Key) Property: $($p.n)", $(if ($Verb -eq 'NewItemProperty') { 'New Property' } else { 'Set Property' }))) { continue }
       try { $k.SetValue($p.n, $v, $kind) } catch {
-        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($_.Exception.InnerException, "System.ArgumentException,Microsoft.PowerShell.Commands.${Verb}Command", 'InvalidArgument', $p.v))
+        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($_.Exception.InnerException, 'System.ArgumentException', 'InvalidArgument', $p.v))
         continue
       }
       if ($Verb -eq 'NewItemProperty' -or $Bound.PassThru) { New-StandInRegItem $x.Key @($p.n) }
@@ -261,8 +261,9 @@ $script:Impl['Get-Service'] = {
       $m = @($all | Where-Object { $_[$q[1]] -like $v })
       if ($m.Count -eq 0 -and -not (Test-StandInWildcard $v)) {
         $what = if ($q[0] -eq 'Name') { 'service name' } else { 'display name' }
-        $ex = [Microsoft.PowerShell.Commands.ServiceCommandException]::new("Cannot find any service with $what '$v'.")
-        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($ex, "NoServiceFoundForGiven$($q[0]),Microsoft.PowerShell.Commands.GetServiceCommand", 'ObjectNotFound', $v))
+        # ServiceCommandException (Windows' type) is absent from PowerShell 7 on Linux.
+        $ex = [System.InvalidOperationException]::new("Cannot find any service with $what '$v'.")
+        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new($ex, "NoServiceFoundForGiven$($q[0])", 'ObjectNotFound', $v))
       }
       $hit += $m
     }
@@ -293,7 +294,7 @@ $script:Impl['Get-Printer'] = {
   $cn = ([string](Get-StandInNode).computerName).ToUpperInvariant()
   $all = @(Get-StandInPrinterShares)
   foreach ($v in @($Bound['Name'])) {
-    if ($v -and -not (Test-StandInWildcard $v) -and $all -notcontains $v) { $Cmdlet.WriteError((New-StandInError -Message 'The specified printer was not found.' -Category ObjectNotFound -ErrorId 'HRESULT 0x80070709,Get-Printer' -Target $v)) }
+    if ($v -and -not (Test-StandInWildcard $v) -and $all -notcontains $v) { $Cmdlet.WriteError((New-StandInError -Message 'The specified printer was not found.' -Category ObjectNotFound -ErrorId 'HRESULT 0x80070709' -Target $v)) }
   }
   foreach ($s in @($all | Where-Object { Test-StandInLike $_ $Bound['Name'] })) {
     New-StandInCim 'MSFT_Printer' 'ROOT/StandardCimv2' ([ordered]@{

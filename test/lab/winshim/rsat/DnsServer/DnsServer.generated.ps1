@@ -106,7 +106,7 @@ function Add-DnsServerResourceRecordAAAA {
 }
 
 function Get-DnsServerResourceRecord {
-  [CmdletBinding(DefaultParameterSetName = 'Unknown', PositionalBinding = $false)]
+  [CmdletBinding(DefaultParameterSetName = 'Name', PositionalBinding = $false)]
   param(
     [Parameter(Position = 2, ValueFromPipelineByPropertyName = $true)]
     [String]$Name,

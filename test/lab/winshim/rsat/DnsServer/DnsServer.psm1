@@ -52,7 +52,7 @@ function Invoke-RsatForward($Cmdlet, $Bound) {
     $b.Confirm = $false
   }
   $r = Invoke-Command -Session (Get-RsatSession $Cmdlet $cn) -ScriptBlock $script:Remote -ArgumentList $name, $b
-  foreach ($e in @($r.errors)) { $Cmdlet.WriteError((New-StandInError -Message $e.message -Category $e.category -ErrorId "$($e.id),$name" -Target $e.target)) }
+  foreach ($e in @($r.errors)) { $Cmdlet.WriteError((New-StandInError -Message $e.message -Category $e.category -ErrorId $e.id -Target $e.target)) }
   if ($r.fatal) { Stop-StandIn $Cmdlet $r.fatal.message $r.fatal.category $r.fatal.id $r.fatal.target }
   foreach ($o in @($r.out)) {
     if ($o.zone) { New-StandInDnsZone $o.zone } else { New-StandInDnsRecord $o.host $o.type $o.data ([timespan]::FromSeconds($o.ttl)) }
