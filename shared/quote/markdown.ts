@@ -1,10 +1,11 @@
 /**
  * The one encoder for untrusted text (the site name, imported result texts) placed into Markdown or
  * into the runbook's block markup (shared/runbook/doc.ts: CommonMark backslash escapes, `code`,
- * **bold**). Every ASCII punctuation character is backslash-escaped, so nothing in the text can open
- * a heading, a list, a table cell, a link, emphasis, a code span or raw HTML (`<` and `&` included);
- * line breaks, controls and bidi overrides become a visible [U+XXXX] so the text stays on its line
- * and reads in the order it is stored.
+ * **bold**). The text is always inline (never at the start of a line: line breaks are removed), so
+ * escaping the characters that open inline markup is enough: emphasis (* _ ~), code spans (`),
+ * links and images ([ ] !), raw HTML and entities (< > &), table cells (|), a heading's closing
+ * sequence (#) and the escape itself (\). Line breaks, controls and bidi overrides become a
+ * visible [U+XXXX] so the text stays on its line and reads in the order it is stored.
  */
 import { DISALLOWED_TEXT } from '../site/text.js';
 
@@ -17,5 +18,5 @@ export function visibleControls(s: string): string {
 
 /** Literal inline text for CommonMark (and the runbook's block markup). */
 export function markdownText(s: string): string {
-  return visibleControls(s).replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+  return visibleControls(s).replace(/[\\`*_~[\]!<>&|#]/g, (c) => `\\${c}`);
 }

@@ -2,6 +2,8 @@
  * The runbook document model: a list of blocks rendered to Markdown or to one self-contained HTML
  * page (PDF is printed from the HTML). Builders produce blocks; renderers never look at the site.
  */
+import { markdownText, visibleControls } from '../quote/markdown.js';
+
 export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string; id?: string }
   | { kind: 'para'; text: string }
@@ -17,8 +19,30 @@ export interface RunbookDoc {
   blocks: Block[];
 }
 
+/** A table cell: pipes not already escaped (shared/quote/markdown.ts) are escaped; newlines become <br>. */
 function mdCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return s.replace(/(\\*)\|/g, (m, bs: string) => (bs.length % 2 ? m : `${bs}\\|`)).replace(/\r?\n/g, '<br>');
+}
+
+/**
+ * Untrusted text (the site name, journal and imported result texts) is marked with lit() by the
+ * builders; each renderer writes it with its own encoder (Markdown: shared/quote/markdown.ts, HTML:
+ * escapeHtml), never as markup. Controls, line breaks and bidi overrides are made visible.
+ */
+const LIT = /\ue000([^\ue000\ue001]*)\ue001/g;
+
+export function lit(s: string): string {
+  return `\ue000${visibleControls(s).replace(/[\ue000\ue001]/g, '\ufffd')}\ue001`;
+}
+
+/** Block text for Markdown: literal spans escaped. */
+function md(s: string): string {
+  return s.replace(LIT, (_, t: string) => markdownText(t));
+}
+
+/** Plain text (the HTML title): literal spans as they are. */
+function plain(s: string): string {
+  return s.replace(LIT, '$1');
 }
 
 function fence(text: string): string {
@@ -28,27 +52,27 @@ function fence(text: string): string {
 }
 
 export function toMarkdown(doc: RunbookDoc): string {
-  const out: string[] = [`# ${doc.title}`, '', `_${doc.subtitle}_`, ''];
+  const out: string[] = [`# ${md(doc.title)}`, '', `_${md(doc.subtitle)}_`, ''];
   for (const b of doc.blocks) {
     switch (b.kind) {
       case 'heading':
-        out.push(`${'#'.repeat(b.level + 1)} ${b.text}`, '');
+        out.push(`${'#'.repeat(b.level + 1)} ${md(b.text)}`, '');
         break;
       case 'para':
-        out.push(b.text, '');
+        out.push(md(b.text), '');
         break;
       case 'list':
-        b.items.forEach((it, i) => out.push(`${b.ordered ? `${i + 1}.` : '-'} ${it}`));
+        b.items.forEach((it, i) => out.push(`${b.ordered ? `${i + 1}.` : '-'} ${md(it)}`));
         out.push('');
         break;
       case 'table':
-        out.push(`| ${b.head.map(mdCell).join(' | ')} |`, `|${b.head.map(() => '---').join('|')}|`);
-        for (const r of b.rows) out.push(`| ${r.map(mdCell).join(' | ')} |`);
+        out.push(`| ${b.head.map((h) => mdCell(md(h))).join(' | ')} |`, `|${b.head.map(() => '---').join('|')}|`);
+        for (const r of b.rows) out.push(`| ${r.map((c) => mdCell(md(c))).join(' | ')} |`);
         out.push('');
         break;
       case 'code': {
         const f = fence(b.text);
-        if (b.title) out.push(`**${b.title}**`, '');
+        if (b.title) out.push(`**${md(b.title)}**`, '');
         out.push(`${f}${b.lang}`, b.text.replace(/\n$/, ''), f, '');
         break;
       }
@@ -56,7 +80,7 @@ export function toMarkdown(doc: RunbookDoc): string {
         out.push(`<!-- diagram: ${b.alt} (the HTML runbook shows it as a picture) -->`, '');
         break;
       case 'note':
-        out.push(`> **${b.tone.toUpperCase()}:** ${b.text}`, '');
+        out.push(`> **${b.tone.toUpperCase()}:** ${md(b.text)}`, '');
         break;
     }
   }
@@ -67,11 +91,17 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** Inline markup used in block text: `code` and **bold** only. */
+/**
+ * Inline markup used in block text: `code`, **bold** and backslash escapes (literal characters,
+ * never markup: the lit() spans of untrusted text).
+ */
 function inline(s: string): string {
-  return escapeHtml(s)
+  const lits: string[] = [];
+  const marked = s.replace(LIT, (_, t: string) => `\ue002${lits.push(t) - 1}\ue003`);
+  return escapeHtml(marked)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
-    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/\ue002(\d+)\ue003/g, (_, i: string) => escapeHtml(lits[Number(i)] ?? ''));
 }
 
 const CSS = `
@@ -125,5 +155,5 @@ export function toHtml(doc: RunbookDoc): string {
         break;
     }
   }
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">\n<title>${escapeHtml(doc.title)}</title><style>${CSS}</style></head>\n<body>\n${body.join('\n')}\n</body></html>\n`;
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">\n<title>${escapeHtml(plain(doc.title))}</title><style>${CSS}</style></head>\n<body>\n${body.join('\n')}\n</body></html>\n`;
 }

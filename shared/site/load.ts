@@ -288,6 +288,12 @@ function issueToFinding(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter)
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     message = `Required field "${where}" is missing.`;
     fix = `Add "${String(path[path.length - 1])}" to the site file.`;
+  } else if (issue.code === 'invalid_type') {
+    // Every number in the site file is a whole number (ports, weights, ids, minutes).
+    const want = { number: 'a whole number', int: 'a whole number', string: 'text', boolean: 'true or false', array: 'a list', object: 'a mapping (key: value lines)' }[issue.expected as string] ?? String(issue.expected);
+    const got = JSON.stringify(issue.input) ?? String(issue.input);
+    message = `${where || 'site'} must be ${want}; it is ${got.length > 60 ? `${got.slice(0, 60)}...` : got}.`;
+    fix = want === 'a whole number' ? `Write "${String(path[path.length - 1])}" as digits only, without quotes (for example 22).` : `Write "${String(path[path.length - 1])}" as ${want}.`;
   } else if (issue.code === 'invalid_value') {
     message = `${where}: ${issue.message}`;
     fix = `Use one of: ${issue.values.map(String).join(', ')}.`;
@@ -356,7 +362,8 @@ export function loadSiteYaml(text: string): LoadResult {
 
 /** Validates already-parsed data (from the wizard or JSON). */
 export function parseSiteData(data: unknown, doc?: Document, lc?: LineCounter): LoadResult {
-  const r = SiteSchema.safeParse(data);
+  // reportInput: a wrong-typed value is reported as wrong, not as missing.
+  const r = SiteSchema.safeParse(data, { reportInput: true });
   if (!r.success) {
     const d = doc ?? parseDocument('{}');
     const l = lc ?? new LineCounter();

@@ -20,6 +20,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shellJoin } from '../../../shared/quote/posix.js';
+import { childEnv } from '../runner/child-env.js';
 import { parseNetView, parseSmbclientGrepable, smbStatusOf, type SmbShare } from '../../../shared/verify/smb.js';
 
 export interface SmbTarget {
@@ -68,7 +69,7 @@ function runTool(cmd: string, args: string[], timeoutMs: number): Promise<RunOut
     let timedOut = false;
     let child;
     try {
-      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, windowsHide: true });
+      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...childEnv(process.env), LC_ALL: 'C' }, windowsHide: true });
     } catch (e) {
       resolve({ code: null, out: '', spawnError: (e as NodeJS.ErrnoException).code ?? String(e), timedOut: false });
       return;

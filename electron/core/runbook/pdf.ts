@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { childEnv } from '../runner/child-env.js';
 import { pathToFileURL } from 'node:url';
 
 /** Options for Electron's webContents.printToPDF that match the Chromium output here. */
@@ -83,7 +84,7 @@ export async function htmlToPdf(html: string, outPath: string, opts: PdfOptions 
     writeFileSync(htmlPath, html, { mode: 0o600 });
     const args = chromiumPdfArgs(join(work, 'profile'), tmpPdf, htmlPath);
     const stderr = await new Promise<string>((ok, fail) => {
-      execFile(exe, args, { timeout: opts.timeoutMs ?? 90_000, maxBuffer: 8 * 1024 * 1024, env: { ...env, HOME: work } }, (err, _out, errText) => {
+      execFile(exe, args, { timeout: opts.timeoutMs ?? 90_000, maxBuffer: 8 * 1024 * 1024, env: { ...childEnv(env), HOME: work } }, (err, _out, errText) => {
         if (err && !existsSync(tmpPdf)) fail(new PdfError(`${exe} could not print the runbook to PDF: ${(errText || err.message).trim().split('\n').slice(-3).join(' ')}`));
         else ok(errText);
       });
