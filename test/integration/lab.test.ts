@@ -357,7 +357,7 @@ describe.skipIf(!!unavailable)('PrintHA lab self-test', () => {
       '-NoLogo',
       '-NoProfile',
       '-Command',
-      `Invoke-Command -HostName ${nodeIp('pha-ps1')} -UserName root -KeyFilePath '${env.PRINTHA_SSH_KEY}' -ScriptBlock { hostname }`,
+      `Invoke-Command -HostName ${nodeIp('pha-ps1')} -UserName root -KeyFilePath '${env.PRINTHA_SSH_KEY}' -Options @{ UserKnownHostsFile = '${env.PRINTHA_LAB_KNOWN_HOSTS}'; StrictHostKeyChecking = 'yes' } -ScriptBlock { hostname }`,
     ]);
     expect(r.stdout.trim()).toBe('pha-ps1');
   });

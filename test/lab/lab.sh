@@ -395,6 +395,23 @@ setupapi_build() { # builds winshim/setupapi with its build.sh (cached by source
   echo "$out"
 }
 
+win_reset() { # $1 node: the stand-in back to a clean server (as after lab up), services running, faults untouched
+  local n=$1
+  nx "$n" sh -c '
+    st='"$WINSHIM_STATE"'
+    rm -f "$st/registry.json" "$st/net.json" "$st"/devices/*.json
+    : >"$st/events.log"
+    for a in $(ip -o addr show dev lo | awk "{print \$4}"); do
+      case $a in 127.0.0.1/8|::1/128) ;; *) ip addr del "$a" dev lo ;; esac
+    done
+    for c in all eth0; do sysctl -qw net.ipv4.conf.$c.arp_ignore=0 net.ipv4.conf.$c.arp_announce=0; done' || die "$n: win-reset failed"
+  case $n in
+    pha-dns) nx "$n" sh -c 'cp /etc/dnsmasq.lab/hosts.lab /etc/dnsmasq.lab/hosts && systemctl start sshd dnsmasq >/dev/null && systemctl reload dnsmasq' ||
+      die "$n: win-reset failed" ;;
+    *) nx "$n" sh -c ': >/etc/samba/aliases.conf; systemctl start sshd smbd listeners nmbd >/dev/null' || die "$n: services did not start" ;;
+  esac
+}
+
 seed_winshim() { # $1 node $2 seed dir $3 pwsh home $4 setupapi dir (may be empty)
   local n=$1 S=$2
   mkdir -p "$S/usr/local/bin" "$S/usr/local/sbin" "$S/etc/printha-winshim" "$S/usr/local/lib/printha-winshim" \
@@ -403,7 +420,9 @@ seed_winshim() { # $1 node $2 seed dir $3 pwsh home $4 setupapi dir (may be empt
 #!/bin/sh
 # PrintHA lab: the host's PowerShell ($3), with the SetupAPI stand-in on the loader path
 LD_LIBRARY_PATH=/usr/local/lib/printha-winshim\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
-export LD_LIBRARY_PATH
+# the stand-in's compiled types, shared by every node (warmed by lab.sh up)
+PRINTHA_WINSHIM_CACHE=$B/winshim-cache
+export LD_LIBRARY_PATH PRINTHA_WINSHIM_CACHE
 exec "$3/pwsh" "\$@"
 EOF
   chmod 0755 "$S/usr/local/bin/pwsh"
@@ -416,11 +435,17 @@ EOF
 }
 
 # ------------------------------------------------------------------ prepare (host side, no lab running)
+winshim_types_warm() { # compiles the stand-in's .NET types once per source hash (every node's first session would take ~8 s)
+  [ -f "$WINSHIM_MODULE/Types.ps1" ] || return 0
+  PRINTHA_WINSHIM_CACHE=$B/winshim-cache pwsh -NoLogo -NoProfile -NonInteractive -Command ". '$WINSHIM_MODULE/Types.ps1'" >"$B/winshim-types.log" 2>&1 ||
+    { cat "$B/winshim-types.log" >&2; die "the Windows stand-in's types do not compile (log above)"; }
+}
 prepare() { # $1 = N
   local n N S k psh sapi
   mkdir -p "$B/keys" "$B/run" "$B/nodes"
   psh=$(pwsh_home)
   sapi=$(setupapi_build)
+  winshim_types_warm
   [ -d "$WINSHIM_MODULE" ] || log "note: no $WINSHIM_MODULE yet: the Windows stand-in module is not installed on the nodes"
   install -m 0755 "$HERE/node-init.sh" "$B/node-init.sh"
   [ -f "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C printha-lab-client -f "$KEY"
@@ -490,7 +515,8 @@ EOF
         {
           for k in $(nodes_for "$1"); do printf '%s\t%s.%s %s\n' "$(ip_of "$k")" "$k" "$ZONE" "$k"; done
         } >"$S/etc/dnsmasq.lab/hosts"
-        chmod 0644 "$S/etc/dnsmasq.lab/hosts" ;;
+        chmod 0644 "$S/etc/dnsmasq.lab/hosts"
+        cp "$S/etc/dnsmasq.lab/hosts" "$S/etc/dnsmasq.lab/hosts.lab" ;; # what win-reset pha-dns restores
     esac
   done
   mv "$LAB_KH.new" "$LAB_KH"
@@ -946,6 +972,12 @@ case $cmd in
       [ "${2:-}" = on ] || [ "${2:-}" = off ] || die "usage: lab.sh win-fault NODE $1 on|off [VALUE]"
       win_fault "$n" "$1" "$2" "${3:-}"
     fi ;;
+  win-reset)
+    need_root; need_up
+    [ $# = 1 ] || die "usage: lab.sh win-reset NODE"
+    n=$(canon_node "$1")
+    need_win "$n"
+    win_reset "$n" ;;
   win-state)
     need_root; need_up
     [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: lab.sh win-state NODE [FILE]"
@@ -954,6 +986,6 @@ case $cmd in
     f=${2:-node.json}
     [[ $f =~ ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$ && $f != *..* ]] || die "bad state file '$f' (a path inside $WINSHIM_STATE)"
     nx "$n" cat "$WINSHIM_STATE/$f" ;;
-  "" | -h | --help | help) sed -n '2,33p' "$0" ;;
+  "" | -h | --help | help) sed -n '2,34p' "$0" ;;
   *) die "unknown command '$cmd' (lab.sh help)" ;;
 esac

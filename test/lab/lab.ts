@@ -375,6 +375,10 @@ export async function winFault(node: WinNode, fault: WinFault, on: boolean, valu
 export async function winFaultReset(node: WinNode): Promise<void> {
   await labSh(['win-fault', node, '--reset']);
 }
+/** The node's stand-in back to a clean Windows server (registry, adapters, VIP on lo, aliases, DNS records; services running). Faults stay: winFaultReset. */
+export async function winReset(node: WinNode): Promise<void> {
+  await labSh(['win-reset', node]);
+}
 /** A state file of the node's stand-in (path relative to /var/lib/printha-winshim; default node.json). */
 export async function winState(node: WinNode, file = 'node.json'): Promise<string> {
   return (await labSh(['win-state', node, file])).stdout;

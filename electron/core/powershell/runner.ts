@@ -26,6 +26,7 @@
  *    invokes the init script right after spawning and observes the exit promise.
  */
 import { PowerShell } from 'node-powershell';
+import { childEnv } from '../runner/child-env.js';
 import type { Redactor } from '../runner/redact.js';
 import { quotePwsh } from '../../../shared/quote/powershell.js';
 import type { PowerShellFound } from './find.js';
@@ -46,7 +47,8 @@ export type ShellFactory = (exe: PowerShellFound) => ShellLike;
  * are switched off here (and stripped again when read, for shells that ignore them).
  */
 export function shellEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, TERM: 'dumb', NO_COLOR: '1', __SuppressAnsiEscapeSequences: '1' };
+  // PrintHA's secrets never reach the shell's environment (the password arrives over secret-pipe.ts).
+  return { ...childEnv(env), TERM: 'dumb', NO_COLOR: '1', __SuppressAnsiEscapeSequences: '1' };
 }
 
 /** node-powershell options of the runner: no profile, non-interactive, UTF-8, no throw on stderr. */

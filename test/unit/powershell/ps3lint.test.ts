@@ -100,8 +100,8 @@ describe('pwshParse (authoritative PowerShell parser)', () => {
     const bad = join(dir, 'bad.ps1');
     writeFileSync(ok, "$a = 1\nif ($a) { Write-Output 'x' }\n");
     writeFileSync(bad, 'if ($a) {\n');
-    expect(await pwshParse(ok)).toEqual([]);
-    const errs = await pwshParse(bad);
+    expect(await pwshParse(ok, pwsh)).toEqual([]);
+    const errs = await pwshParse(bad, pwsh);
     expect(errs.length).toBeGreaterThan(0);
   });
 });

@@ -26,15 +26,20 @@ describe('PowerShellRunner on real pwsh', () => {
   it('starts with the init script (also when this process has TERM=xterm) and reports the shell', async () => {
     const saved = process.env.TERM;
     process.env.TERM = 'xterm-256color';
+    process.env.PRINTHA_WINDOWS_PASSWORD = 'must-not-reach-pwsh';
     try {
       const r = runner();
-      const v = await r.run(json("[pscustomobject]@{ kind = 'x'; term = [string]$env:TERM }"), { timeoutMs: 60_000 });
-      expect(v.value).toEqual({ kind: 'x', term: 'dumb' });
+      const v = await r.run(json("[pscustomobject]@{ kind = 'x'; term = [string]$env:TERM; pw = [string]$env:PRINTHA_WINDOWS_PASSWORD }"), {
+        timeoutMs: 60_000,
+      });
+      // TERM=dumb (no terminal sequences), and PrintHA's secrets are not in the shell's environment
+      expect(v.value).toEqual({ kind: 'x', term: 'dumb', pw: '' });
       expect(r.info?.psVersion).toMatch(/^7\.\d+/);
       expect(r.info?.edition).toBe('Core');
       // nothing of a terminal reaches what the runner returns
       expect(v.stdout).not.toContain('\u001b');
     } finally {
+      delete process.env.PRINTHA_WINDOWS_PASSWORD;
       if (saved === undefined) delete process.env.TERM;
       else process.env.TERM = saved;
     }

@@ -85,7 +85,7 @@ describe('generated PowerShell and PowerShell\'s own parser', () => {
       for (const a of renderPowerShellArtifacts(mk())) {
         const file = join(dir, `${name.replace(/\W/g, '_')}-${a.path.replace(/\//g, '_')}`);
         writeFileSync(file, a.content);
-        expect({ file, errors: await pwshParse(file) }).toEqual({ file, errors: [] });
+        expect({ file, errors: await pwshParse(file, pwsh) }).toEqual({ file, errors: [] });
       }
     }
   });

@@ -348,12 +348,13 @@ function Invoke-StandInBoot {
   $names = if ($null -ne $v) { @($v.GetValue('OptionalNames', @()) | Where-Object { $_ }) } else { @() }
   $conf = if ($env:PRINTHA_WINSHIM_ALIASES_CONF) { $env:PRINTHA_WINSHIM_ALIASES_CONF } else { '/etc/samba/aliases.conf' }
   $line = "   netbios aliases = $($names -join ' ')".TrimEnd() + "`n"
-  if ((Test-StandInEffects) -or $env:PRINTHA_WINSHIM_ALIASES_CONF) {
+  if (((Test-StandInEffects) -and (Get-StandInNode).role -ne 'dns-server') -or $env:PRINTHA_WINSHIM_ALIASES_CONF) {
     $tmp = "$conf.$PID.tmp"
     [System.IO.File]::WriteAllText($tmp, $line)
     Move-Item -LiteralPath $tmp -Destination $conf -Force
   }
   Write-StandInEvent 'boot' @{ netbiosAliases = [string[]]$names }
-  Invoke-StandInEffect 'OptionalNames read at boot' @('smbcontrol', 'smbd', 'reload-config')
-  Sync-StandInNetbios (Get-StandInNet)
+  # smbd is down during the boot (reboot.sh starts it afterwards and it reads aliases.conf then);
+  # the DNS server has no Samba, so NetBIOS there is only state.
+  if ((Get-StandInNode).role -ne 'dns-server') { Sync-StandInNetbios (Get-StandInNet) }
 }

@@ -52,8 +52,12 @@ function Invoke-RsatForward($Cmdlet, $Bound) {
     $b.Confirm = $false
   }
   $r = Invoke-Command -Session (Get-RsatSession $Cmdlet $cn) -ScriptBlock $script:Remote -ArgumentList $name, $b
-  foreach ($e in @($r.errors)) { $Cmdlet.WriteError((New-StandInError -Message $e.message -Category $e.category -ErrorId $e.id -Target $e.target)) }
-  if ($r.fatal) { Stop-StandIn $Cmdlet $r.fatal.message $r.fatal.category $r.fatal.id $r.fatal.target }
+  # (an empty list can come back as $null after serialization: skip what carries no message)
+  $cat = { param($c) if ($c) { [System.Management.Automation.ErrorCategory]$c } else { [System.Management.Automation.ErrorCategory]::NotSpecified } }
+  foreach ($e in @($r.errors | Where-Object { $null -ne $_ -and $_.message })) {
+    $Cmdlet.WriteError((New-StandInError -Message $e.message -Category (& $cat $e.category) -ErrorId $e.id -Target $e.target))
+  }
+  if ($r.fatal -and $r.fatal.message) { Stop-StandIn $Cmdlet $r.fatal.message (& $cat $r.fatal.category) $r.fatal.id $r.fatal.target }
   foreach ($o in @($r.out)) {
     if ($o.zone) { New-StandInDnsZone $o.zone } else { New-StandInDnsRecord $o.host $o.type $o.data ([timespan]::FromSeconds($o.ttl)) }
   }
