@@ -4,8 +4,7 @@
  * examples/lab-snat.yaml typed in field by field; inline errors that block Next; a reload mid-way;
  * preflight clean; the plan shows generated files. Screenshots of every step: docs/screenshots/.
  * The lab part (host key, discover, plan, apply, verify, changed host key) runs only inside the lab;
- * without pwsh (this machine) it picks the wizard's "Balancer only" scope: the lab's print servers
- * cannot be reached over PowerShell remoting, and a field engineer prepares them by hand there.
+ * in the wizard's "Balancer only" scope (see LAB_SCOPE below for why).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -213,13 +212,15 @@ const labReason =
         ? 'the discover/apply/verify engines are not wired into this build yet'
         : '';
 if (labReason) console.warn(`e2e lab part skipped: ${labReason}.`);
-const hasPwsh = spawnSync('sh', ['-c', 'command -v pwsh'], { stdio: 'ignore' }).status === 0;
-/** The wizard's scope for the lab run: the full path with pwsh, the balancer only without it. */
-const LAB_SCOPE = hasPwsh ? 'Balancer and print servers' : 'Balancer only';
-if (!labReason && !hasPwsh)
-  console.warn(
-    'e2e lab part: pwsh is not installed (no PowerShell package in this machine\'s NuGet mirror), so the lab\'s Windows print servers cannot be discovered or prepared: the wizard runs with the scope "Balancer only" (balancers and the VIP must go all green; the Windows-side checks are not applicable).',
-  );
+/**
+ * The wizard's scope for the lab run. The full scope (balancer and print servers, to an all-green
+ * Verify with the Windows-side checks) needs verify to run verify.ps1 through the Windows engine,
+ * which is the next step of the work ("The guide's whole job in one run"); until then this path is
+ * "Balancer only", with the print servers' share name alias and DNS record as the engineer's steps.
+ */
+const fullScope = false;
+const LAB_SCOPE = fullScope ? 'Balancer and print servers' : 'Balancer only';
+if (!labReason) console.log(`e2e lab part: the wizard runs with the scope "${LAB_SCOPE}"`);
 const LAB_PASSWORD = process.env.PRINTHA_LAB_PASSWORD ?? '';
 
 describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () => {
@@ -236,7 +237,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
   });
   afterAll(async () => {
-    if (!hasPwsh) {
+    if (!fullScope) {
       await dnsDel('Dispatcher').catch(() => undefined);
       for (const n of ['pha-ps1', 'pha-ps2'] as const) await setAliases(n, []).catch(() => undefined);
     }
@@ -251,7 +252,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
 
     await page.getByTestId('nav-discover').click();
     await page.getByRole('radio', { name: LAB_SCOPE, exact: true }).check();
-    if (!hasPwsh) {
+    if (!fullScope) {
       await expect(page.getByTestId('scope-left-out').textContent()).resolves.toMatch(
         /^Scope: balancer only\. Left out: the print servers PS1 \(10\.99\.0\.21\), PS2 \(10\.99\.0\.22\)/,
       );
@@ -267,7 +268,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     expect(await page.locator('table tr.bad').count()).toBe(0);
     const discovered = await page.locator('[data-testid=discover-hosts] tbody tr td:first-child').allTextContents();
     expect(discovered).toEqual(expect.arrayContaining(['pha-lb1', 'pha-lb2']));
-    if (!hasPwsh) expect(discovered.some((h) => /^PS\d/.test(h))).toBe(false);
+    if (!fullScope) expect(discovered.some((h) => /^PS\d/.test(h))).toBe(false);
     await shot(page, 'lab-02-discover');
 
     await page.getByTestId('nav-plan').click();
@@ -275,7 +276,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     await page.locator('details.host-plan').first().waitFor({ timeout: 240_000 });
     const planned = await page.locator('details.host-plan > summary > strong').allTextContents();
     expect(planned).toEqual(expect.arrayContaining(['pha-lb1', 'pha-lb2']));
-    if (!hasPwsh) {
+    if (!fullScope) {
       expect(planned.some((h) => /^PS\d/.test(h))).toBe(false);
       await expect(page.getByTestId('plan-notes').textContent()).resolves.toMatch(/Scope: balancer only\. Left out: the print servers PS1/);
     }
@@ -288,7 +289,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     await expect(page.getByTestId('apply-result').getAttribute('class')).resolves.toMatch(/good/);
     const applied = await page.locator('[data-testid=apply-result] li strong').allTextContents();
     expect(applied).toEqual(expect.arrayContaining(['pha-lb1', 'pha-lb2']));
-    if (!hasPwsh) expect(applied.some((h) => /^PS\d/.test(h))).toBe(false);
+    if (!fullScope) expect(applied.some((h) => /^PS\d/.test(h))).toBe(false);
     await shot(page, 'lab-04-apply');
 
     // Balancer only: the Windows side is the engineer's, by hand or with the offline script pack —
@@ -296,7 +297,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     // does), added on the lab's DNS server, and the share name as an alias of each print server (what
     // prepare.ps1's OptionalNames + reboot does; the lab's servers start with none), like
     // test/integration/verify-fixture.ts.
-    if (!hasPwsh) {
+    if (!fullScope) {
       await dnsAdd('Dispatcher', '10.99.0.10');
       for (const n of ['pha-ps1', 'pha-ps2'] as const) await setAliases(n, ['DISPATCHER']);
     }
@@ -325,7 +326,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     const throughVip = results.filter((c) => c[0]!.startsWith('tcp-vip-'));
     expect(throughVip.length).toBeGreaterThan(0);
     for (const c of throughVip) expect(c[4], c[0]).toBe('pass');
-    if (!hasPwsh)
+    if (!fullScope)
       for (const ps of ['PS1', 'PS2'])
         expect(byId.get(`windows-verify-${ps}`)).toEqual([
           `windows-verify-${ps}`,
@@ -341,7 +342,7 @@ describe.skipIf(!hasChromium || labReason !== '')('wizard against the lab', () =
     const [rb] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Markdown' }).click()]);
     const runbook = readFileSync((await rb.path())!, 'utf8');
     expect(runbook).toContain('10.99.0.10');
-    if (!hasPwsh)
+    if (!fullScope)
       expect(runbook).toMatch(/Scope: balancer only\. Left out: the print servers PS1 \(10\.99\.0\.21\), PS2 \(10\.99\.0\.22\)/);
 
     // The primary balancer's key "changes": PrintHA must stop and say so.
