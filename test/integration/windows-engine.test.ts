@@ -104,7 +104,8 @@ describe.skipIf(!!skipReason)('Windows engine, real path: pwsh + PowerShell over
       found: exe,
       env: { PRINTHA_WINDOWS_SSH_KEY: env.PRINTHA_SSH_KEY, PRINTHA_WINDOWS_KNOWN_HOSTS: env.PRINTHA_LAB_KNOWN_HOSTS },
       rebootPollMs: 1_000,
-      rebootTimeoutMs: 40_000,
+      // generous: a loaded CI machine may restart the local shell once (60 s) while a server is down
+      rebootTimeoutMs: 180_000,
     });
   async function run(file: string): Promise<{ out: Record<string, ServerOutcome>; ms: number }> {
     const r = resolveSite(labSite(file));

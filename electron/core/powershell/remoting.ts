@@ -392,5 +392,7 @@ export function remoteErrorFrom(raw: string, t: RemoteTarget, kind: RemoteErrorK
 export interface RemoteShell {
   invoke(server: string, scriptText: string, timeoutMs: number): Promise<unknown>;
   invokeLocal(scriptText: string, timeoutMs: number): Promise<unknown>;
+  /** The server went away on purpose (a restart): its session is not reused, the next invoke opens a new one. */
+  forget?(server: string): void;
   close(): Promise<void>;
 }

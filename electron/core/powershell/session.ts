@@ -284,6 +284,11 @@ export class PowerShellRemoteShell implements RemoteShell {
     }
   }
 
+  forget(server: string): void {
+    // A session whose server restarted may still say Opened; a job started in it waits on a dead transport.
+    this.sessionGen.delete(server);
+  }
+
   async close(): Promise<void> {
     if (this.runner.info) await this.runner.run(CLOSE_SESSIONS_SCRIPT, { timeoutMs: 30_000 }).catch(() => undefined);
     this.sessionGen.clear();

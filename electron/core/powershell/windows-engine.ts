@@ -607,6 +607,7 @@ export class WindowsServerEngine implements ServerEngine {
       run.reboot = { kind: 'restart-failed', message: e instanceof StepFailed ? e.message : errMessage(e) };
       return false;
     }
+    shell.forget?.(label);
     const required = (run.facts?.productServices ?? []).filter((s) => s.status === 'Running').map((s) => s.name);
     const timeoutMs = this.o.rebootTimeoutMs ?? 20 * 60_000;
     const pollMs = this.o.rebootPollMs ?? 15_000;
