@@ -17,6 +17,7 @@
  *               with a NEW boot time (verify.ps1's lastBootTime) and the product services that ran
  *               before run again, within a timeout. A server that does not come back stops the
  *               rolling reboot; the servers after it are left untouched, and the report says so.
+ *               Option `reboot: false` skips this step (the outcomes say which servers still need it).
  *
  * The session layer is injected (RemoteShell): the real one is PowerShellRemoteShell (one long-lived
  * local PowerShell, a PSSession per server); the unit tests use a strict fake of Windows hosts.
@@ -77,6 +78,11 @@ export interface WindowsEngineOptions {
   rebootTimeoutMs?: number;
   /** Pause between two probes while a server restarts. Default 15 s. */
   rebootPollMs?: number;
+  /**
+   * Rolling reboot after the preparation. Default true. false: apply stops after prepare.ps1 and the
+   * DNS record; a server whose changes need a restart is reported as NOT restarted (not ok).
+   */
+  reboot?: boolean;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   env?: NodeJS.ProcessEnv;
@@ -435,6 +441,11 @@ export class WindowsServerEngine implements ServerEngine {
       }
       const queue = needs.filter((x) => x.reboot.kind === 'not-needed');
       for (const run of queue) run.reboot = { kind: 'held', because: 'not started' };
+      if (this.o.reboot === false && queue.length > 0) {
+        for (const run of queue) run.reboot = { kind: 'held', because: 'restarts are turned off for this run (reboot: false)' };
+        recorder.note(`restarts are turned off for this run: not restarted: ${queue.map((x) => x.label).join(', ')}`);
+        queue.length = 0;
+      }
       if (queue.length > 0) {
         if (r.site.servers.length === 1)
           recorder.note(`${queue[0]!.label} is the only server: the print service is down while it restarts`, queue[0]!.label);

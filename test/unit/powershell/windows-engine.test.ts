@@ -228,6 +228,35 @@ describe('WindowsServerEngine: apply with a rolling reboot', () => {
     expect(out[2]!.state).toMatch(/already in place/);
   });
 
+  it('reboot: false prepares every server and restarts none; the outcome says the restart is still needed', async () => {
+    const r = site(3);
+    const fake = new StrictFakeWindowsHosts(r, hosts(3), PASSWORD);
+    const eng = new WindowsServerEngine({
+      shell: (_r, ctx) => fake.shell(ctx),
+      now: fake.clock.now,
+      sleep: fake.clock.sleep,
+      parallel: 4,
+      reboot: false,
+    });
+    const ctx = ctxWith(PASSWORD);
+    const j = journal();
+    const out = await eng.apply(r, await eng.discover(r, ctx), ctx, j.recorder);
+    expect(fake.calls.filter((c) => c.what === 'restart')).toEqual([]);
+    expect(out.map((o) => [o.host, o.ok, o.changed])).toEqual([
+      ['PS1', false, true],
+      ['PS2', false, true],
+      ['PS3', false, true],
+      ['dns', true, true],
+    ]);
+    expect(out[0]!.state).toMatch(
+      /^prepared: 3 setting\(s\) changed .*; NOT restarted: restarts are turned off for this run \(reboot: false\)/,
+    );
+    for (const l of ['PS1', 'PS2', 'PS3']) expect(fake.host(l).restarts).toBe(0);
+    const ev = j.events();
+    expect(stepEnd(ev, 'PS2', 'prepare:registry:OptionalNames')).toMatchObject({ result: 'changed' });
+    expect(ev.some((e) => e.step === 'reboot' || e.step === 'wait')).toBe(false);
+  });
+
   it('a server whose restart never completes stops the run with a clear report; the next server is NOT restarted', async () => {
     const r = site(3);
     const fake = new StrictFakeWindowsHosts(r, hosts(3, { PS2: { neverReturns: true } }), PASSWORD);
