@@ -326,14 +326,27 @@ export function findPwsh(env: NodeJS.ProcessEnv = process.env): string | null {
 }
 
 /** PowerShell's own parser over a file: `[Parser]::ParseFile`. Rejects when no PowerShell is on PATH. */
-export function pwshParse(file: string, exe: string | null = findPwsh()): Promise<Ps3ParseError[]> {
+/** pwshParse for one file. */
+export async function pwshParse(file: string, exe: string | null = findPwsh()): Promise<Ps3ParseError[]> {
+  return (await pwshParseMany([file], exe))[file] ?? [];
+}
+
+/**
+ * Parses every file with PowerShell's own parser in ONE pwsh process (a pwsh start costs about a
+ * CPU-second; one per file made the check minutes long on a loaded machine). Resolves with the
+ * parse errors per file.
+ */
+export function pwshParseMany(files: readonly string[], exe: string | null = findPwsh()): Promise<Record<string, Ps3ParseError[]>> {
   if (!exe) return Promise.reject(new Error('pwsh is not on PATH: install PowerShell 7 to run the authoritative parser check'));
-  // The file path travels in an environment variable, never inside the command text.
+  // The file paths travel in an environment variable (one per line), never inside the command text.
   const script = [
-    '$t = $null; $e = $null',
-    '[void][System.Management.Automation.Language.Parser]::ParseFile($env:PRINTHA_PS_FILE, [ref]$t, [ref]$e)',
-    "$o = @($e | ForEach-Object { @{ line = $_.Extent.StartLineNumber; message = ($_.ErrorId + ': ' + $_.Message) } })",
-    'ConvertTo-Json -InputObject $o -Compress',
+    '$r = @{}',
+    "foreach ($f in ($env:PRINTHA_PS_FILES -split \"`n\")) {",
+    '  $t = $null; $e = $null',
+    '  [void][System.Management.Automation.Language.Parser]::ParseFile($f, [ref]$t, [ref]$e)',
+    "  $r[$f] = @($e | ForEach-Object { @{ line = $_.Extent.StartLineNumber; message = ($_.ErrorId + ': ' + $_.Message) } })",
+    '}',
+    'ConvertTo-Json -InputObject $r -Compress -Depth 4',
   ].join('\n');
   let bin = '';
   for (let i = 0; i < script.length; i++) {
@@ -345,13 +358,18 @@ export function pwshParse(file: string, exe: string | null = findPwsh()): Promis
     execFile(
       exe,
       ['-NoProfile', '-NonInteractive', '-EncodedCommand', encoded],
-      { env: { ...process.env, PRINTHA_PS_FILE: file }, timeout: 60_000, windowsHide: true },
+      { env: { ...process.env, PRINTHA_PS_FILES: files.join('\n') }, timeout: 120_000, windowsHide: true, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`PowerShell parser check failed: ${stderr.trim() || err.message}`));
         try {
-          const parsed = JSON.parse(stdout.trim() || '[]') as unknown;
-          const arr = Array.isArray(parsed) ? parsed : [parsed];
-          resolve(arr.map((x) => ({ line: Number((x as { line: unknown }).line), message: String((x as { message: unknown }).message) })));
+          const parsed = JSON.parse(stdout.trim() || '{}') as Record<string, unknown>;
+          const out: Record<string, Ps3ParseError[]> = {};
+          for (const f of files) {
+            const v = parsed[f];
+            const arr = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+            out[f] = arr.map((x) => ({ line: Number((x as { line: unknown }).line), message: String((x as { message: unknown }).message) }));
+          }
+          resolve(out);
         } catch {
           reject(new Error(`PowerShell parser check printed no JSON: ${stdout.slice(0, 200)}`));
         }
