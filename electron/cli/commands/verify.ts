@@ -4,14 +4,16 @@
  * Exit 0 when every applicable check passes, 1 otherwise (or when the site file has errors),
  * 2 for bad usage or an unreadable file. `--watch N` refreshes the System Overview every N seconds
  * (clear screen + table) until Ctrl-C, which exits 0. Credentials: PRINTHA_SSH_KEY / SSH agent /
- * PRINTHA_SSH_PASSWORD for the balancers, PRINTHA_WINDOWS_PASSWORD for SMB listings that need a
- * login (or a hidden prompt on a terminal) — never from the site file or argv.
+ * PRINTHA_SSH_PASSWORD for the balancers, PRINTHA_WINDOWS_PASSWORD for the print servers' verify.ps1
+ * over PowerShell remoting and SMB listings that need a login (or a hidden prompt on a terminal) —
+ * never from the site file or argv.
  */
 import { validateSiteYaml } from '../../../shared/rules/index.js';
 import { formatOverview } from '../../../shared/verify/overview.js';
 import type { VerifyCheck, VerifyReport } from '../../../shared/verify/report.js';
 import { redactValue } from '../../core/runner/redact.js';
 import { saveLatest } from '../../core/runner/state.js';
+import { defaultServerEngine } from '../../core/engine/servers.js';
 import { verifySite, watchOverview, type OverviewFrame } from '../../core/probes/verify.js';
 import { opt, parseArgs } from '../args.js';
 import { cliRunContext, stateDirFor } from '../context.js';
@@ -105,7 +107,7 @@ export const verifyCommand: CliCommand = {
         watchOverview(site, ctx, watchSeconds, (f) => io.out(`\x1b[2J\x1b[H${redact(formatFrame(site.name, f, watchSeconds))}`), signal),
       );
     }
-    const report = await verifySite(site, ctx, { drill: p.flags.has('drill'), ...(only ? { only } : {}) });
+    const report = await verifySite(site, ctx, { drill: p.flags.has('drill'), servers: defaultServerEngine(io.env), ...(only ? { only } : {}) });
     const safe = redactValue(report, redact);
     try {
       saveLatest(stateDirFor(file, io.env), 'verify', report, redact);

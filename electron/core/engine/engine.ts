@@ -2,7 +2,8 @@
  * The engine (electron/core/engine/api.ts) for the balancer part: discover -> facts, plan -> the
  * per-host plan (diffs, lbcli commands, ordered steps), apply -> the drivers, with the journal
  * (JSONL in the site's state directory, redacted) and `resume`. The Windows servers go through a
- * ServerEngine (servers.ts); verify is another component's and throws "not available" here.
+ * ServerEngine (servers.ts); verify is electron/core/probes/verify.ts with this engine's ServerEngine,
+ * so verify.ps1 runs through the same sessions layer as apply.
  */
 import { join } from 'node:path';
 import { ContractCallError } from '../../../shared/contract/errors.js';
@@ -15,6 +16,7 @@ import type { Finding } from '../../../shared/rules/finding.js';
 import { applyBlockers, runRules } from '../../../shared/rules/index.js';
 import type { Site } from '../../../shared/site/schema.js';
 import type { VerifyReport } from '../../../shared/verify/report.js';
+import { verifySite } from '../probes/verify.js';
 import { defaultDrivers, driverFor, type BalancerDriver, type DriverContext } from '../drivers/index.js';
 import { completedSteps, JournalWriter, newRunId, readJournal } from '../runner/journal.js';
 import { SecretSet } from '../runner/redact.js';
@@ -309,8 +311,8 @@ export class PrintHaEngine implements Engine {
     }
   }
 
-  /** Not this component's: the probes helper replaces it with the real verification. */
-  verify(_site: Site, _ctx: RunContext, _opts: { drill?: boolean }): Promise<VerifyReport> {
-    return Promise.reject(new ContractCallError({ code: 'not-available', message: 'verify is not available in this build (the verification engine is not wired into this engine yet).' }));
+  /** The verification (probes/verify.ts); the Windows-side checks go through this engine's server engine. */
+  verify(site: Site, given: RunContext, opts: { drill?: boolean; only?: 'balancer' | 'servers' }): Promise<VerifyReport> {
+    return verifySite(site, capturingSecrets(given, this.secrets), { ...opts, servers: this.servers });
   }
 }

@@ -10,6 +10,7 @@ import { delimiter, join } from 'node:path';
 import type { ServerFacts } from '../../../shared/model/facts.js';
 import type { ResolvedSite } from '../../../shared/model/resolve.js';
 import type { HostPlan } from '../../../shared/plan/model.js';
+import type { VerifyReport as ServerVerifyReport } from '../../../shared/render/powershell/result.js';
 import { findPowerShell as lookUpPowerShell, isFound } from '../powershell/find.js';
 import { WindowsServerEngine } from '../powershell/windows-engine.js';
 import type { StepRecorder } from '../runner/steps.js';
@@ -22,8 +23,26 @@ export interface ServerOutcome {
   state: string;
 }
 
+/** verify.ps1 on one server, as verify reports it (electron/core/probes/verify.ts windowsChecks). */
+export interface ServerVerification {
+  label: string;
+  /** What ran, for the evidence ("servers/PS1/verify.ps1 over PowerShell remoting (ssh)"). */
+  command: string;
+  /** The parsed result; absent when the script could not run or answered nothing usable. */
+  report?: ServerVerifyReport;
+  /** Its JSON line, for the evidence. */
+  output?: string;
+  /** Why there is no report (unreachable, wrong credentials, a script error, no PowerShell here). */
+  error?: string;
+  /** true when the server could not be reached at all (not a failing check on a reached server). */
+  unreachable?: boolean;
+  ms: number;
+}
+
 export interface ServerEngine {
   discover(r: ResolvedSite, ctx: RunContext): Promise<ServerFacts[]>;
+  /** verify.ps1 on every server (in parallel, bounded) through the same sessions layer as apply. */
+  verify(r: ResolvedSite, ctx: RunContext): Promise<ServerVerification[]>;
   plan(r: ResolvedSite, facts: readonly ServerFacts[]): HostPlan[];
   /** `recorder`: the run's journal (every step on every server is recorded there; on --resume it knows the steps completed before). */
   apply(r: ResolvedSite, facts: readonly ServerFacts[], ctx: RunContext, recorder?: StepRecorder): Promise<ServerOutcome[]>;
@@ -92,6 +111,16 @@ export class UnavailableServerEngine implements ServerEngine {
 
   plan(r: ResolvedSite): HostPlan[] {
     return manualPlan(r, this.reason);
+  }
+
+  async verify(r: ResolvedSite): Promise<ServerVerification[]> {
+    return r.site.servers.map((s) => ({
+      label: s.label,
+      command: `servers/${s.label}/verify.ps1`,
+      error: `${this.reason}: run servers/${s.label}/verify.ps1 on ${s.label} and import its JSON (printha import)`,
+      unreachable: true,
+      ms: 0,
+    }));
   }
 
   async apply(r: ResolvedSite): Promise<ServerOutcome[]> {

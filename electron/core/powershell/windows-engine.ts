@@ -39,7 +39,7 @@ import { renderVerifyScript } from '../../../shared/render/powershell/verify.js'
 import type { Site } from '../../../shared/site/schema.js';
 import type { StepResult } from '../../../shared/journal/events.js';
 import type { RunContext } from '../engine/api.js';
-import type { ServerEngine, ServerOutcome } from '../engine/servers.js';
+import type { ServerEngine, ServerOutcome, ServerVerification } from '../engine/servers.js';
 import { mapLimit } from '../probes/limit.js';
 import { envRedactor } from '../runner/redact.js';
 import { StepFailed, StepRecorder, type StepOutcome } from '../runner/steps.js';
@@ -236,6 +236,31 @@ export class WindowsServerEngine implements ServerEngine {
       }
       this.cache = { key: this.siteKey(r.site), prepare, ...(dns ? { dns } : {}) };
       return facts;
+    } finally {
+      await shell.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ verify
+
+  /**
+   * verify.ps1 on every server, in parallel (bounded), through one session layer: what
+   * `printha verify` and the wizard's Verify report as the Windows-side checks. Read-only.
+   */
+  async verify(r: ResolvedSite, ctx: RunContext): Promise<ServerVerification[]> {
+    const shell = this.makeShell(r, ctx);
+    try {
+      return await mapLimit(r.site.servers, this.parallel, async (s): Promise<ServerVerification> => {
+        const command = `servers/${s.label}/verify.ps1 over PowerShell remoting (${r.site.windows.transport}) to ${s.hostname ?? s.address}`;
+        const t0 = this.now();
+        try {
+          const raw = await shell.invoke(s.label, renderVerifyScript(r, s.label), this.o.verifyTimeoutMs ?? 120_000);
+          const report = parseVerifyReport(raw);
+          return { label: s.label, command, report, output: typeof raw === 'string' ? raw : JSON.stringify(raw), ms: this.now() - t0 };
+        } catch (e) {
+          return { label: s.label, command, error: errMessage(e), ...(e instanceof RemoteError ? { unreachable: true } : {}), ms: this.now() - t0 };
+        }
+      });
     } finally {
       await shell.close();
     }

@@ -8,11 +8,13 @@
  *   6. health-check form on the wire where the profile demands it (Paragon: half-open, RST not FIN);
  *   7. optional failover drill (`drill: true`): halt the server this client uses, watch new
  *      connections move, restore it, report the timings;
- *   8. Windows-side checks (verify.ps1 over PowerShell remoting): not-applicable without pwsh.
+ *   8. Windows-side checks: verify.ps1 on every server over PowerShell remoting, through the same
+ *      server engine (sessions, trust, credentials) as apply, in parallel with the balancer checks;
+ *      each of its checks becomes a report check. Without PowerShell here, or in the balancer-only
+ *      scope, they are not applicable with the reason (the offline pack path: `printha import`).
  * Every check says target, expectation, observation, pass / fail / not-applicable (with why) and
  * its evidence (command + output). The Engine's verify() delegates here.
  */
-import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { JournalEvent } from '../../../shared/journal/events.js';
 import { resolveSite, type BalancerNodeInfo, type ResolvedSite, type ResolvedVip } from '../../../shared/model/resolve.js';
@@ -28,6 +30,7 @@ import { overviewFromIpvs, overviewFromLbcli, overviewFromStat, overviewUnknown 
 import type { BalancerView, OverviewRow, PortProbe, VerifyCheck, VerifyReport } from '../../../shared/verify/report.js';
 import { printerShares, smbNeedsCredentials, smbStatusWords } from '../../../shared/verify/smb.js';
 import type { RunContext } from '../engine/api.js';
+import { defaultServerEngine, type ServerEngine, type ServerVerification } from '../engine/servers.js';
 import {
   LBORG_STATS_SOCKET,
   captureOnNode,
@@ -57,22 +60,18 @@ export interface VerifyOptions {
   /** TCP connect timeout (default 2000 ms) and sweep concurrency (default 128). */
   tcpTimeoutMs?: number;
   tcpConcurrency?: number;
-  /** Test seams: balancer access, SMB listing, DNS, pwsh presence. */
+  /** Test seams: balancer access, SMB listing, DNS. */
   connector?: BalancerConnector;
   dns?: { query?: typeof queryDns; lookup?: typeof systemLookup };
   tcp?: { sweep?: typeof tcpSweep; connect?: typeof tcpConnect };
   smb?: SmbLister;
-  hasPwsh?: () => boolean;
+  /** Runs verify.ps1 on the print servers (default: this machine's server engine, defaultServerEngine). */
+  servers?: Pick<ServerEngine, 'verify'>;
   /** The scope (the wizard's choice, --only). `balancer`: the Windows-side checks are skipped, saying so. */
   only?: 'balancer' | 'servers';
 }
 
 type Check = VerifyCheck;
-
-function hasPwshOnPath(): boolean {
-  const r = spawnSync(process.platform === 'win32' ? 'where' : 'sh', process.platform === 'win32' ? ['pwsh'] : ['-c', 'command -v pwsh'], { stdio: 'ignore' });
-  return r.status === 0;
-}
 
 /** Connections to the balancer nodes, opened once per node and reused (verify, drill, watch). */
 export class BalancerNodes {
@@ -895,22 +894,81 @@ async function drill(c: Ctx, nodes: BalancerNodes, views: readonly NodeView[], p
 
 // ------------------------------------------------------------------ Windows side
 
-function windowsChecks(c: Ctx): void {
-  const has = (c.opts.hasPwsh ?? hasPwshOnPath)();
-  for (const s of c.r.site.servers) {
+function shown(v: unknown): string {
+  if (v === undefined || v === null) return '(none)';
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+const WINDOWS_EXPECTATION = 'Print Server role, shared printers, the product services, registry, NetBIOS and (DR) loopback/weak host as prepared';
+
+/** verify.ps1 on every server (the server engine) — or why it cannot run in this scope. */
+async function runWindowsVerify(c: Ctx): Promise<ServerVerification[] | undefined> {
+  if (c.opts.only === 'balancer') return undefined;
+  return (c.opts.servers ?? defaultServerEngine()).verify(c.r, c.ctx);
+}
+
+/** Each verify.ps1 check as a report check, plus one per server for the run itself. */
+function windowsChecks(c: Ctx, results: readonly ServerVerification[] | undefined): void {
+  const { site } = c.r;
+  for (const s of site.servers) {
+    const host = `${s.label} (${s.hostname ?? s.address})`;
+    const target = `${host}: servers/${s.label}/verify.ps1 over PowerShell remoting (${site.windows.transport})`;
+    const v = results?.find((x) => x.label === s.label);
+    if (!v) {
+      add(c, {
+        id: `windows-verify-${s.label}`,
+        category: 'windows',
+        target,
+        expectation: WINDOWS_EXPECTATION,
+        observation: 'not run',
+        status: 'not-applicable',
+        why: `balancer-only scope: PrintHA does not reach the print servers in this run; run servers/${s.label}/verify.ps1 on ${s.label} and import its JSON (printha import)`,
+      });
+      continue;
+    }
+    const evidence: Evidence[] = [{ command: v.command, output: clip(v.output ?? v.error ?? '') }];
+    if (!v.report) {
+      const noShell = /PowerShell remoting is not available|not part of this build/.test(v.error ?? '');
+      add(c, {
+        id: `windows-verify-${s.label}`,
+        category: 'windows',
+        target,
+        expectation: WINDOWS_EXPECTATION,
+        observation: v.unreachable ? `${s.label} could not be reached: ${v.error}` : `verify.ps1 did not answer: ${v.error}`,
+        status: noShell ? 'not-applicable' : 'fail',
+        ...(noShell ? { why: v.error ?? '' } : {}),
+        evidence,
+        durationMs: v.ms,
+      });
+      continue;
+    }
+    const rep = v.report;
+    const bad = rep.checks.filter((x) => !x.ok);
+    const parts = [`${rep.checks.length - bad.length}/${rep.checks.length} checks passed`];
+    if (bad.length) parts.push(`failing: ${bad.map((x) => x.id).join(', ')}`);
+    if (rep.errors.length) parts.push(`not collected: ${rep.errors.join('; ')}`);
+    if (rep.facts.lastBootTime) parts.push(`booted ${rep.facts.lastBootTime}`);
+    if (rep.facts.pendingReboot) parts.push(`a restart is pending${rep.pendingRebootReasons?.length ? ` (${rep.pendingRebootReasons.join(', ')})` : ''}: prepared settings such as OptionalNames take effect after it`);
     add(c, {
       id: `windows-verify-${s.label}`,
       category: 'windows',
-      target: `${s.label} (${s.hostname ?? s.address}): servers/${s.label}/verify.ps1 over PowerShell remoting (${c.r.site.windows.transport})`,
-      expectation: 'Print Server role, shared printers, Dispatcher services, registry, NetBIOS and (DR) loopback/weak host as prepared',
-      observation: 'not run',
-      status: 'not-applicable',
-      why: c.opts.only === 'balancer'
-        ? `balancer-only scope: PrintHA does not reach the print servers in this run; run servers/${s.label}/verify.ps1 on ${s.label} and import its JSON`
-        : has
-        ? `the PowerShell remoting driver is not part of this build: run servers/${s.label}/verify.ps1 on ${s.label} and import its JSON`
-        : `PowerShell (pwsh) is not installed on this machine, so PowerShell remoting cannot run here; run servers/${s.label}/verify.ps1 on ${s.label} and import its JSON`,
+      target,
+      expectation: WINDOWS_EXPECTATION,
+      observation: parts.join('; '),
+      status: bad.length === 0 && rep.errors.length === 0 && rep.checks.length > 0 ? 'pass' : 'fail',
+      evidence,
+      durationMs: v.ms,
     });
+    for (const x of rep.checks)
+      add(c, {
+        id: `windows-${s.label}-${x.id}`,
+        category: 'windows',
+        target: `${s.label}: ${x.id}`,
+        expectation: `${x.message || x.id}: ${shown(x.expected)}`,
+        observation: shown(x.actual),
+        status: x.ok ? 'pass' : 'fail',
+      });
   }
 }
 
@@ -941,6 +999,9 @@ export async function verifySite(site: Site, ctx: RunContext, opts: VerifyOption
   try {
     views = await phase(c, 'balancer-view', "Read the balancer's view of every real server", () => readViews(r, nodes));
     viewChecks(c, views);
+    // verify.ps1 on the print servers runs alongside the balancer-side checks (seconds per server).
+    const windows = opts.only === 'balancer' ? Promise.resolve(undefined) : phase(c, 'windows', 'Run verify.ps1 on every print server', () => runWindowsVerify(c));
+    windows.catch(() => undefined);
     const dns = phase(c, 'dns', `Resolve ${site.shareName}`, () => dnsChecks(c));
     const [p, s] = await Promise.all([
       phase(c, 'tcp', 'TCP connect to every balanced port, direct and through the VIP', () => tcpChecks(c, views)),
@@ -952,7 +1013,7 @@ export async function verifySite(site: Site, ctx: RunContext, opts: VerifyOption
     const pers = await phase(c, 'persistence', 'Persistence: one client, several ports, one server', () => persistenceCheck(c, nodes, views));
     await phase(c, 'healthcheck', 'Capture the health checks on the balancer', () => healthCheckCapture(c, nodes, views));
     if (opts.drill) await phase(c, 'drill', 'Failover drill: halt one server, watch clients move, restore it', () => drill(c, nodes, views, pers));
-    windowsChecks(c);
+    windowsChecks(c, await windows);
   } finally {
     await nodes.close().catch(() => undefined);
   }

@@ -8,6 +8,7 @@ import { renderSite } from '../../../shared/render/index.js';
 import { runRules } from '../../../shared/rules/index.js';
 import type { Site } from '../../../shared/site/schema.js';
 import { capturingSecrets, PrintHaEngine } from '../engine/engine.js';
+import { defaultServerEngine } from '../engine/servers.js';
 import { setServerState } from '../probes/server-state.js';
 import { verifySite } from '../probes/verify.js';
 import { defaultKnownHostsPath, stateRoot } from '../paths.js';
@@ -31,14 +32,16 @@ export function uiStateDir(site: Site, env: NodeJS.ProcessEnv = process.env): st
  * environment's secrets and every credential the run was given), for the runbook export.
  */
 export function defaultEngine(env: NodeJS.ProcessEnv = process.env, verify: typeof verifySite = verifySite): CoreDeps['engine'] {
-  const engine = new PrintHaEngine({ stateDir: (site) => uiStateDir(site, env), env, ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}) });
+  const servers = defaultServerEngine(env);
+  const engine = new PrintHaEngine({ stateDir: (site) => uiStateDir(site, env), env, serverEngine: servers, ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}) });
   return {
     discover: (site, ctx, only) => engine.discover(site, ctx, only),
     plan: (site, ctx, only) => engine.plan(site, ctx, only),
     apply: (site, ctx, opts) => engine.apply(site, ctx, opts),
     verify: async (site, ctx, opts) => {
       const secrets = new SecretSet().addFromEnv(env);
-      const report = await verify(site, capturingSecrets(ctx, secrets), opts);
+      // verify.ps1 on the print servers through the same server engine as apply (sessions, trust)
+      const report = await verify(site, capturingSecrets(ctx, secrets), { ...opts, servers });
       saveLatest(uiStateDir(site, env), 'verify', report, secrets.redactor());
       return report;
     },

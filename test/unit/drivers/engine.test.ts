@@ -105,6 +105,7 @@ describe('PrintHaEngine', () => {
     const fakeServers: ServerEngine = {
       discover: async () => servers,
       plan: () => [],
+      verify: async () => [],
       apply: async (r) => r.site.servers.map((s) => (prepared.push(s.label), { host: s.label, ok: true, changed: true, state: 'prepared' })),
     };
     const e = new PrintHaEngine({ stateDir: dir, drivers: { 'loadbalancer-org': driver }, serverEngine: fakeServers });
@@ -154,9 +155,5 @@ describe('PrintHaEngine', () => {
     // a third apply has nothing to resume: the last one completed
     await engine.apply(labSnat(), ctx, { confirmed: true, only: 'balancer', resume: true });
     expect(driver.applied[2]!.resumeRun).toBeUndefined();
-  });
-
-  it('verify is not part of this engine and says so', async () => {
-    await expect(engine.verify(labSnat(), ctx, {})).rejects.toMatchObject({ code: 'not-available', message: expect.stringContaining('not available in this build') });
   });
 });

@@ -67,6 +67,7 @@ const echoServers: ServerEngine = {
     return r.site.servers.map((s) => ({ label: s.label, reachable: false, error: `WinRM refused ${pw} and ${WIN_SECRET}` }));
   },
   plan: () => [],
+  verify: async () => [],
   apply: async () => [],
 };
 

@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../../electron/core/engine/api.js';
+import type { ServerEngine, ServerVerification } from '../../../electron/core/engine/servers.js';
+import { parseVerifyReport } from '../../../shared/render/powershell/result.js';
+import { verifyJson } from '../pack/results-fixtures.js';
 import type { BalancerConnector, RemoteResult } from '../../../electron/core/probes/balancer.js';
 import type { SmbLister, SmbListResult } from '../../../electron/core/probes/smb.js';
 import type { TcpResult, TcpTarget } from '../../../electron/core/probes/tcp.js';
@@ -111,6 +114,29 @@ const dns: NonNullable<VerifyOptions['dns']> = {
   lookup: async (name): Promise<SystemLookupResult> => ({ name, addresses: ['10.99.0.10'], servers: ['10.99.0.53'], ms: 1 }),
 };
 
+/**
+ * FAKE print servers (no Windows in a unit test): verify.ps1's answer per server, built from the pack
+ * fixture and parsed by the product's own parser; `down` servers answer like an unreachable host.
+ */
+function fakeServers(o: { down?: string[]; failing?: Record<string, string> } = {}): Pick<ServerEngine, 'verify'> & { calls: number } {
+  const f = {
+    calls: 0,
+    verify: async (r: Parameters<ServerEngine['verify']>[0]): Promise<ServerVerification[]> => {
+      f.calls++;
+      return r.site.servers.map((s) => {
+        const command = `servers/${s.label}/verify.ps1 over PowerShell remoting (ssh) to ${s.address}`;
+        if (o.down?.includes(s.label)) return { label: s.label, command, error: `${s.label}: ssh: connect to host ${s.address} port 22: Connection refused`, unreachable: true, ms: 3 };
+        const json = verifyJson(s.label, s.address, ['Follow-Me', 'Colour']) as { checks: { id: string; ok: boolean; actual: unknown }[] };
+        const bad = o.failing?.[s.label];
+        if (bad) json.checks.push({ id: bad, ok: false, actual: null });
+        return { label: s.label, command, report: parseVerifyReport(json), output: JSON.stringify(json), ms: 5 };
+      });
+    },
+  };
+  return f;
+}
+const noServers = fakeServers();
+
 function check(r: VerifyReport, id: string) {
   const c = r.checks.find((x) => x.id === id);
   if (!c) throw new Error(`no check ${id}; have ${r.checks.map((x) => x.id).join(', ')}`);
@@ -120,7 +146,7 @@ function check(r: VerifyReport, id: string) {
 describe('verifySite (fakes)', () => {
   it('a healthy SNAT pair: every applicable check passes; the report has the guide overview, shares, ports and views', async () => {
     const b = fakeBalancer({});
-    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: b.connector, smb: fakeSmb(), dns, tcp: fakeTcp(), hasPwsh: () => false });
+    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: b.connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: noServers });
     expect(() => VerifyReportSchema.parse(r)).not.toThrow();
     expect(r.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(r.ok).toBe(true);
@@ -140,7 +166,9 @@ describe('verifySite (fakes)', () => {
     ]);
     expect(check(r, 'persistence').status).toBe('pass');
     expect(check(r, 'healthcheck-form').status).toBe('not-applicable');
-    expect(check(r, 'windows-verify-PS1')).toMatchObject({ status: 'not-applicable', why: expect.stringMatching(/pwsh\) is not installed/) });
+    // verify.ps1 ran on each server: one check for the run, one per verify.ps1 check
+    expect(check(r, 'windows-verify-PS1')).toMatchObject({ status: 'pass', observation: expect.stringMatching(/^3\/3 checks passed; booted 2026-05-01T10:20:00Z$/) });
+    expect(check(r, 'windows-PS2-registry:DisableLoopbackCheck')).toMatchObject({ status: 'pass', observation: '1' });
     // the runtime API is read over the admin socket the generator writes
     expect(b.log.some((l) => l.argv.join(' ') === 'socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock' && l.stdin === 'show stat\n')).toBe(true);
     expect(check(r, 'balancer-pha-lb1-PS1').evidence[0]!.command).toBe("ssh root@10.99.0.11 socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock <<< 'show stat'");
@@ -152,7 +180,7 @@ describe('verifySite (fakes)', () => {
       smb: fakeSmb(['10.99.0.21']),
       dns,
       tcp: fakeTcp(['10.99.0.21:445'], () => 'pha-ps2'),
-      hasPwsh: () => false,
+      servers: noServers,
     });
     expect(r.ok).toBe(false);
     expect(check(r, 'balancer-pha-lb1-PS1')).toMatchObject({ status: 'fail', observation: expect.stringContaining('DOWN (L4CON: Connection refused)') });
@@ -166,7 +194,7 @@ describe('verifySite (fakes)', () => {
   });
 
   it('an unreachable balancer node fails with the SSH message; the other node still gives the view', async () => {
-    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: fakeBalancer({ unreachable: ['pha-lb2'] }).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), hasPwsh: () => false });
+    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: fakeBalancer({ unreachable: ['pha-lb2'] }).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: noServers });
     expect(check(r, 'balancer-pha-lb2')).toMatchObject({ status: 'fail', observation: expect.stringMatching(/Authentication failed for root@10\.99\.0\.12/) });
     expect(r.views!.find((v) => v.node === 'pha-lb2')!.error).toMatch(/Authentication failed/);
     expect(r.overview[0]!.reals.every((x) => x.state === 'up')).toBe(true);
@@ -176,7 +204,7 @@ describe('verifySite (fakes)', () => {
     const s = site('phoenix-dr.yaml', (x) => {
       x.balancer.platform = 'linux-haproxy';
     });
-    const r = await verifySite(s, ctx, { connector: fakeBalancer({}).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), hasPwsh: () => false, drill: true });
+    const r = await verifySite(s, ctx, { connector: fakeBalancer({}).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: noServers, drill: true });
     for (const id of ['tcp-vip-PrintServers', 'persistence', 'drill-move']) expect(check(r, id)).toMatchObject({ status: 'not-applicable', why: expect.stringMatching(/not verifiable here.*IPVS/) });
     expect(r.checks.filter((c) => c.id.startsWith('balancer-')).every((c) => c.status === 'not-applicable')).toBe(true);
     expect(r.overview.every((o) => o.mode === 'DR' && o.method === 'Layer 4' && o.reals.every((x) => x.state === 'unknown'))).toBe(true);
@@ -184,7 +212,7 @@ describe('verifySite (fakes)', () => {
   });
 
   it('a Loadbalancer.org appliance, Layer 4 without IPVS: lbcli gives the RIPs, health is not verifiable here', async () => {
-    const r = await verifySite(site('lab-lborg-dr.yaml'), ctx, { connector: fakeBalancer({ lbcli: fx('lbcli-list-l4-sandbox.txt') }).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), hasPwsh: () => false });
+    const r = await verifySite(site('lab-lborg-dr.yaml'), ctx, { connector: fakeBalancer({ lbcli: fx('lbcli-list-l4-sandbox.txt') }).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: noServers });
     expect(r.views).toHaveLength(1);
     expect(r.views![0]!.source).toBe('lbcli list --layer 4');
     const ps1 = check(r, 'balancer-pha-lb1-PS1');
@@ -194,7 +222,7 @@ describe('verifySite (fakes)', () => {
 
   it('a Loadbalancer.org RIP in drain fails the view check (Layer 7)', async () => {
     const up = fx('lbcli-list-l7-sandbox.txt').replaceAll('unknown (HAProxy not running this VIP: reload-haproxy?)', 'UP');
-    const r = await verifySite(site('lab-lborg-snat.yaml'), ctx, { connector: fakeBalancer({ lbcli: up }).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), hasPwsh: () => false });
+    const r = await verifySite(site('lab-lborg-snat.yaml'), ctx, { connector: fakeBalancer({ lbcli: up }).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: noServers });
     expect(check(r, 'balancer-pha-lb1-PS1').status).toBe('pass');
     expect(check(r, 'balancer-pha-lb1-PS2')).toMatchObject({ status: 'fail', observation: expect.stringContaining('DRAIN') });
   });
@@ -216,7 +244,7 @@ describe('verifySite (fakes)', () => {
         return exec(argv, o);
       };
     };
-    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: b.connector, smb: fakeSmb(), dns, tcp, hasPwsh: () => false, drill: true });
+    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: b.connector, smb: fakeSmb(), dns, tcp, servers: noServers, drill: true });
     expect(check(r, 'drill-move')).toMatchObject({ status: 'pass', observation: expect.stringMatching(/^moved to PS2 [\d.]+ s after the halt$/) });
     expect(check(r, 'drill-restore')).toMatchObject({ status: 'pass' });
     const sets = b.log.filter((l) => l.stdin?.startsWith('set server'));
@@ -231,7 +259,7 @@ describe('verifySite (fakes)', () => {
 
   it('no drill unless asked', async () => {
     const b = fakeBalancer({});
-    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: b.connector, smb: fakeSmb(), dns, tcp: fakeTcp(), hasPwsh: () => false });
+    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: b.connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: noServers });
     expect(r.checks.some((c) => c.category === 'drill')).toBe(false);
     expect(b.log.some((l) => l.stdin?.startsWith('set server'))).toBe(false);
   });
@@ -252,7 +280,7 @@ describe('verifySite (fakes)', () => {
         )
         .join('\n');
     const b = fakeBalancer({ tshark: (n) => flows(n === 'pha-lb1' ? '10.99.0.11' : '10.99.0.12', n === 'pha-lb2') });
-    const r = await verifySite(site('lab-paragon.yaml'), ctx, { connector: b.connector, smb: fakeSmb(), dns, tcp: fakeTcp(), hasPwsh: () => false, captureSeconds: 4 });
+    const r = await verifySite(site('lab-paragon.yaml'), ctx, { connector: b.connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: noServers, captureSeconds: 4 });
     expect(check(r, 'healthcheck-halfopen-pha-lb1-5555')).toMatchObject({ status: 'pass', observation: expect.stringMatching(/port 5555: 2 half-open/) });
     expect(check(r, 'healthcheck-halfopen-pha-lb1-5022').status).toBe('pass');
     expect(check(r, 'healthcheck-halfopen-pha-lb1-515').status).toBe('pass');
@@ -274,7 +302,7 @@ describe('verifySite (fakes)', () => {
       smb: fakeSmb(),
       dns: { lookup: async (name) => ({ name, addresses: [], error: 'ENOTFOUND', servers: ['192.0.2.53'], ms: 1 }) },
       tcp: fakeTcp(),
-      hasPwsh: () => false,
+      servers: noServers,
     });
     expect(check(r, 'dns-site')).toMatchObject({ status: 'not-applicable', why: expect.stringMatching(/no DNS server/) });
     expect(check(r, 'dns-system')).toMatchObject({ status: 'not-applicable', why: expect.stringMatching(/does not know Dispatcher/) });
@@ -290,10 +318,33 @@ describe('verifySite (fakes)', () => {
         lookup: async (name) => ({ name, addresses: [], error: 'ENOTFOUND', servers: ['10.99.0.53'], ms: 1 }),
       },
       tcp: fakeTcp(),
-      hasPwsh: () => false,
+      servers: noServers,
     });
     expect(check(r, 'dns-site')).toMatchObject({ status: 'fail', observation: 'NXDOMAIN: no records' });
     expect(check(r, 'dns-system').status).toBe('fail');
     expect(check(r, 'smb-sharename')).toMatchObject({ status: 'fail', observation: expect.stringMatching(/does not resolve/) });
+  });
+
+  it('Windows side: an unreachable server and a failing verify.ps1 check fail the report, naming the server; balancer-only scope does not reach the servers', async () => {
+    const servers = fakeServers({ down: ['PS1'], failing: { PS2: 'registry:OptionalNames:Dispatcher' } });
+    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: fakeBalancer({}).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers });
+    expect(r.ok).toBe(false);
+    expect(check(r, 'windows-verify-PS1')).toMatchObject({ status: 'fail', observation: expect.stringMatching(/^PS1 could not be reached: .*Connection refused/) });
+    expect(check(r, 'windows-verify-PS1').evidence[0]!.command).toMatch(/servers\/PS1\/verify\.ps1 over PowerShell remoting/);
+    expect(check(r, 'windows-verify-PS2')).toMatchObject({ status: 'fail', observation: expect.stringMatching(/3\/4 checks passed; failing: registry:OptionalNames:Dispatcher/) });
+    expect(check(r, 'windows-PS2-registry:OptionalNames:Dispatcher').status).toBe('fail');
+    expect(r.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['windows-verify-PS1', 'windows-verify-PS2', 'windows-PS2-registry:OptionalNames:Dispatcher']);
+
+    const other = fakeServers();
+    const b = await verifySite(site('lab-snat.yaml'), ctx, { connector: fakeBalancer({}).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: other, only: 'balancer' });
+    expect(other.calls).toBe(0);
+    expect(check(b, 'windows-verify-PS1')).toMatchObject({ status: 'not-applicable', why: expect.stringMatching(/balancer-only scope/) });
+  });
+
+  it('Windows side without PowerShell on this machine: not applicable, saying how to run verify.ps1 by hand', async () => {
+    const { UnavailableServerEngine } = await import('../../../electron/core/engine/servers.js');
+    const r = await verifySite(site('lab-snat.yaml'), ctx, { connector: fakeBalancer({}).connector, smb: fakeSmb(), dns, tcp: fakeTcp(), servers: new UnavailableServerEngine({ PATH: '' }) });
+    expect(check(r, 'windows-verify-PS2')).toMatchObject({ status: 'not-applicable', why: expect.stringMatching(/no pwsh\/powershell executable found.*servers\/PS2\/verify\.ps1.*printha import/) });
+    expect(r.ok).toBe(true);
   });
 });
