@@ -488,7 +488,7 @@ async function tcpChecks(c: Ctx, views: readonly NodeView[]): Promise<PortProbe[
 
 // ------------------------------------------------------------------ SMB
 
-async function smbChecks(c: Ctx, dns: Promise<DnsOutcome>): Promise<VerifyReport['shares']> {
+async function smbChecks(c: Ctx, dns: Promise<DnsOutcome>, views: readonly NodeView[]): Promise<VerifyReport['shares']> {
   const { site } = c.r;
   const shares: VerifyReport['shares'] = [];
   const smbVips = c.r.vips.filter((v) => v.ports.some((p) => p.from <= 445 && p.to >= 445));
@@ -569,6 +569,15 @@ async function smbChecks(c: Ctx, dns: Promise<DnsOutcome>): Promise<VerifyReport
       durationMs: res.ms,
     });
   };
+  // DR without IPVS on the balancer: nothing forwards the VIP's packets, so a listing through it
+  // (by address or by the name that resolves to it) cannot run here — never a pass, never a fail.
+  const noIpvs = drMode(c.r) ? views.find((v) => v.noIpvs)?.noIpvs : undefined;
+  if (noIpvs) {
+    await dns;
+    for (const [id, target] of [['smb-vip', `\\\\${site.vip} (the VIP)`], ['smb-sharename', `\\\\${site.shareName}`]] as const)
+      add(c, { id, category: 'smb', target, expectation: expected.length ? `lists the printer shares every server has: ${expected.join(', ')}` : 'lists the printer shares', observation: 'not listed', status: 'not-applicable', why: `not verifiable here: the DR data path needs IPVS and this kernel has none (${noIpvs}); the name and the VIP are checked by the DNS checks` });
+    return shares;
+  }
   const [vipRes, d] = await Promise.all([list({ name: site.vip }), dns]);
   judge('smb-vip', `\\\\${site.vip}`, `\\\\${site.vip} (the VIP)`, vipRes);
 
@@ -1005,7 +1014,7 @@ export async function verifySite(site: Site, ctx: RunContext, opts: VerifyOption
     const dns = phase(c, 'dns', `Resolve ${site.shareName}`, () => dnsChecks(c));
     const [p, s] = await Promise.all([
       phase(c, 'tcp', 'TCP connect to every balanced port, direct and through the VIP', () => tcpChecks(c, views)),
-      phase(c, 'smb', `List the shares through \\\\${site.vip} and \\\\${site.shareName}`, () => smbChecks(c, dns)),
+      phase(c, 'smb', `List the shares through \\\\${site.vip} and \\\\${site.shareName}`, () => smbChecks(c, dns, views)),
       dns,
     ]);
     probes = p;
