@@ -1,5 +1,7 @@
 // `npm start`: the desktop app when the Electron binary is installed, otherwise browser mode
 // (`printha ui`) with one sentence saying why. Arguments after `npm start --` go to `printha ui`.
+// Since Electron 42, `npm install` no longer downloads the binary (no postinstall script): it comes
+// with `npx --no install-electron`, run once where there is internet; this script never downloads.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The Electron executable, or undefined when npm skipped its download (no binary here). */
+/** The Electron executable, or undefined when it has not been downloaded (no binary here). */
 export function electronBinary(base = root) {
   const dir = join(base, 'node_modules', 'electron');
   try {
@@ -29,7 +31,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const bin = electronBinary();
   if (!bin) {
     console.log(
-      'The Electron binary is not installed on this machine (npm skipped its download), so PrintHA starts in browser mode instead.',
+      'The Electron binary is not installed on this machine (npm does not download it; `npx --no install-electron` does, where there is internet), so PrintHA starts in browser mode instead.',
     );
     run(process.execPath, [
       join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),

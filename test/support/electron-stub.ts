@@ -69,10 +69,11 @@ export const protocol = {
   handle: () => undefined,
 };
 export const session = { defaultSession: {} };
+/** The asynchronous safeStorage API only: the synchronous one is deprecated in Electron 45, removed in 46. */
 export const safeStorage = {
-  isEncryptionAvailable: () => false,
-  encryptString: (s: string) => Buffer.from(s),
-  decryptString: (b: Buffer) => b.toString(),
+  isAsyncEncryptionAvailable: () => Promise.resolve(false),
+  encryptStringAsync: (s: string) => Promise.resolve(Buffer.from(s)),
+  decryptStringAsync: (b: Buffer) => Promise.resolve({ result: b.toString(), shouldReEncrypt: false }),
   getSelectedStorageBackend: () => 'basic_text',
 };
 export class BrowserWindow {}

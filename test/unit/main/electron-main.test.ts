@@ -3,7 +3,7 @@
  * hardening handlers, the app:// resolver, the safeStorage vault and the preload (electron aliased
  * to test/support/electron-stub.ts).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -182,36 +182,96 @@ describe('hardening', () => {
 
 describe('safeStorage vault', () => {
   const xor = (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a));
-  const ss = (backend: string, available = true): SafeStorageLike => ({
-    isEncryptionAvailable: () => available,
-    encryptString: (s) => xor(Buffer.from(`enc:${s}`)),
-    decryptString: (b) => xor(b).toString().replace(/^enc:/, ''),
-    getSelectedStorageBackend: () => backend,
-  });
+  type Ss = SafeStorageLike & { calls: string[]; rotated: boolean };
+  /** The asynchronous safeStorage API (Electron 45 deprecates the synchronous one; 46 removes it). */
+  const ss = (backend: string, available = true): Ss => {
+    const s: Ss = {
+      calls: [],
+      rotated: false,
+      isAsyncEncryptionAvailable: () => Promise.resolve(available),
+      encryptStringAsync: (p) => {
+        s.calls.push('encrypt');
+        return Promise.resolve(xor(Buffer.from(`${s.rotated ? 'enc2' : 'enc'}:${p}`)));
+      },
+      decryptStringAsync: (b) => {
+        s.calls.push('decrypt');
+        const t = xor(b).toString();
+        return Promise.resolve({ result: t.replace(/^enc2?:/, ''), shouldReEncrypt: s.rotated && t.startsWith('enc:') });
+      },
+      getSelectedStorageBackend: () => backend,
+    };
+    return s;
+  };
+  const tmpFile = (...sub: string[]) => join(mkdtempSync(join(tmpdir(), 'pha-vault-')), ...sub, 'credentials.json');
 
   it("refuses to store with the 'basic_text' backend or without encryption, and says why", async () => {
-    expect(safeStorageStatus(ss('basic_text'), 'linux')).toMatchObject({
+    expect(safeStorageStatus(ss('basic_text'), true, 'linux')).toMatchObject({
       canStore: false,
       reason: expect.stringMatching(/basic_text.*refuses/),
     });
-    expect(safeStorageStatus(ss('gnome_libsecret', false), 'linux')).toMatchObject({
+    expect(safeStorageStatus(ss('gnome_libsecret'), false, 'linux')).toMatchObject({
       canStore: false,
       reason: expect.stringMatching(/no encryption/),
     });
-    expect(safeStorageStatus(ss('gnome_libsecret'), 'linux')).toEqual({ canStore: true });
-    expect(safeStorageStatus(ss('unknown'), 'win32')).toEqual({ canStore: true });
-    const file = join(mkdtempSync(join(tmpdir(), 'pha-vault-')), 'credentials.json');
+    expect(safeStorageStatus(ss('unknown'), false, 'win32')).toMatchObject({ canStore: false });
+    expect(safeStorageStatus(ss('gnome_libsecret'), true, 'linux')).toEqual({ canStore: true });
+    expect(safeStorageStatus(ss('unknown'), true, 'win32')).toEqual({ canStore: true });
+    const file = tmpFile();
     const v = createSafeStorageVault(ss('basic_text'), file, 'linux');
     await expect(v.set('k', 'secret')).rejects.toThrow(/refuses/);
+    const none = ss('kwallet6', false);
+    const w = createSafeStorageVault(none, file, 'linux');
+    await expect(w.set('k', 'secret')).rejects.toThrow(/no encryption/);
+    expect(w.status()).toMatchObject({ canStore: false, reason: expect.stringMatching(/no encryption/) });
+    expect(none.calls).toEqual([]);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('asks safeStorage at creation, so status() answers from its reply', async () => {
+    const v = createSafeStorageVault(ss('gnome_libsecret', false), tmpFile(), 'linux');
+    await v.refresh();
+    expect(v.status()).toMatchObject({ canStore: false });
+    const w = createSafeStorageVault(ss('gnome_libsecret'), tmpFile(), 'linux');
+    await expect(w.refresh()).resolves.toEqual({ canStore: true });
+    expect(w.status()).toEqual({ canStore: true });
   });
 
   it('stores encrypted, never the plaintext, and reads it back', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'pha-vault-')), 'sub', 'credentials.json');
+    const file = tmpFile('sub');
     const v = createSafeStorageVault(ss('kwallet5'), file, 'linux');
     await v.set('ssh-password:root@10.0.0.1', 'Pa55word!');
     expect(readFileSync(file, 'utf8')).not.toContain('Pa55word!');
     expect(await v.get('ssh-password:root@10.0.0.1')).toBe('Pa55word!');
     expect(await v.get('other')).toBeUndefined();
+  });
+
+  it('two stores at once keep both entries', async () => {
+    const file = tmpFile();
+    const v = createSafeStorageVault(ss('kwallet5'), file, 'linux');
+    await Promise.all([v.set('a', 'one'), v.set('b', 'two'), v.set('c', 'three')]);
+    expect(await Promise.all(['a', 'b', 'c'].map((k) => v.get(k)))).toEqual(['one', 'two', 'three']);
+  });
+
+  it('electron/main uses no synchronous safeStorage call (deprecated in Electron 45, removed in 46)', () => {
+    const dir = new URL('../../../electron/main/', import.meta.url);
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts')))
+      expect(readFileSync(new URL(f, dir), 'utf8'), f).not.toMatch(/\.(encryptString|decryptString|isEncryptionAvailable)\(/);
+  });
+
+  it('re-encrypts a secret when safeStorage says the key was rotated', async () => {
+    const file = tmpFile();
+    const s = ss('gnome_libsecret');
+    const v = createSafeStorageVault(s, file, 'linux');
+    await v.set('k', 'Pa55word!');
+    const before = readFileSync(file, 'utf8');
+    s.rotated = true;
+    expect(await v.get('k')).toBe('Pa55word!');
+    const after = readFileSync(file, 'utf8');
+    expect(after).not.toBe(before);
+    expect(after).not.toContain('Pa55word!');
+    s.calls.length = 0;
+    expect(await v.get('k')).toBe('Pa55word!');
+    expect(s.calls).toEqual(['decrypt']);
   });
 });
 
