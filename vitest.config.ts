@@ -43,6 +43,8 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // one lab per machine: the lab projects run one after the other (projects run in parallel otherwise)
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/integration/lab-setup.ts'],
         },
       },
@@ -54,6 +56,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

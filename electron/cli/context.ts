@@ -41,6 +41,8 @@ function formatEvent(e: JournalEvent): string | undefined {
     return `  ${e.result === 'failed' ? '✗' : '✓'} ${host}${e.title ?? e.step}: ${e.result}${secs}${e.message ? ` — ${e.message}` : ''}`;
   }
   if (e.kind === 'note') return `  ${host}${e.message}`;
+  // progress of a running step (e.g. the reboot wait): one line each
+  if (e.kind === 'output' && e.output) return `    ${host}${e.output.trimEnd()}`;
   return undefined;
 }
 

@@ -19,6 +19,7 @@
 #   lab.sh shares NODE SHARE... | shares NODE --reset   printer shares of one print-server node
 #   lab.sh aliases NODE [NAME...]        Samba `netbios aliases` of one print-server node (none at up)
 #   lab.sh win-fault NODE FAULT on|off [VALUE] | win-fault NODE --reset
+#   lab.sh win-power-on NODE   a server whose restart never returned boots (fault off, emulated boot)
 #                                        Windows stand-in faults on pha-psK / pha-dns: reboot-never-returns,
 #                                        fail-cmdlet NAME, wrong-credentials, unreachable (winshim/README.md)
 #   lab.sh win-state NODE [FILE]         a file of /var/lib/printha-winshim on NODE (default node.json)
@@ -978,6 +979,14 @@ case $cmd in
     n=$(canon_node "$1")
     need_win "$n"
     win_reset "$n" ;;
+  win-power-on)
+    # The engineer at the console of a server whose restart never came back: the fault goes away and
+    # the node boots (the emulated reboot: new boot time, boot hook, services).
+    need_root; need_up
+    [ $# = 1 ] || die "usage: lab.sh win-power-on NODE"
+    n=$(canon_node "$1")
+    need_win "$n"
+    nx "$n" sh -c 'rm -f "$1" && /usr/local/sbin/pha-win-reboot' sh "$WINSHIM_STATE/faults/reboot-never-returns" || die "$n: power-on failed" ;;
   win-state)
     need_root; need_up
     [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: lab.sh win-state NODE [FILE]"

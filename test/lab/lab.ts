@@ -214,7 +214,7 @@ async function readLabEnv(): Promise<LabEnv> {
   const r = await labSh(['env']);
   const env: Record<string, string> = {};
   for (const line of r.stdout.split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    const m = /^export ([A-Za-z0-9_]+)=(.*)$/.exec(line);
     if (!m?.[1] || m[2] === undefined) continue;
     let v = m[2];
     if (v.startsWith("'") && v.endsWith("'")) v = v.slice(1, -1).replaceAll("'\\''", "'");
@@ -378,6 +378,10 @@ export async function winFaultReset(node: WinNode): Promise<void> {
 /** The node's stand-in back to a clean Windows server (registry, adapters, VIP on lo, aliases, DNS records; services running). Faults stay: winFaultReset. */
 export async function winReset(node: WinNode): Promise<void> {
   await labSh(['win-reset', node]);
+}
+/** A server whose restart never came back is switched on at its console: fault off, it boots (new boot time). */
+export async function winPowerOn(node: WinNode): Promise<void> {
+  await labSh(['win-power-on', node]);
 }
 /** A state file of the node's stand-in (path relative to /var/lib/printha-winshim; default node.json). */
 export async function winState(node: WinNode, file = 'node.json'): Promise<string> {

@@ -133,7 +133,9 @@ export class PrintHaEngine implements Engine {
       emit({ kind: 'run-end', verb, result, message });
       journal.close();
     };
-    return { runId, recorder, end, emit };
+    // journal only (the runbook reads it): the caller already shows the same text live
+    const record = (e: Omit<JournalEvent, 't' | 'run'>): void => void journal.write(e);
+    return { runId, recorder, end, emit, record };
   }
 
   private async discoverWith(r: ResolvedSite, ctx: RunContext, recorder: StepRecorder, runId: string, only?: 'balancer' | 'servers'): Promise<SiteFacts> {
@@ -278,6 +280,7 @@ export class PrintHaEngine implements Engine {
                   : 'not changed: apply was refused before any change, because the preflight with the discovered facts has errors',
             });
           }
+        for (const h of hostStates) run.record({ kind: 'note', host: h.host, message: `final state: ${h.state}` });
         run.end(`refused: ${errors.length} error(s) after discovery`, 'failed');
         return { ok: false, runId: run.runId, hostStates, changed: false };
       }
@@ -303,6 +306,8 @@ export class PrintHaEngine implements Engine {
         }
       }
       const ok = hostStates.every((h) => h.ok);
+      // the journal (and so the runbook) says where every host ended, not only which steps ran
+      for (const h of hostStates) run.record({ kind: 'note', host: h.host, message: `final state: ${h.state}` });
       run.end(ok ? (changed ? 'applied' : 'no changes') : `failed on ${hostStates.filter((h) => !h.ok).map((h) => h.host).join(', ')}`, ok ? 'ok' : 'failed');
       return { ok, runId: run.runId, hostStates, changed };
     } catch (e) {

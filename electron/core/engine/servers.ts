@@ -140,5 +140,9 @@ export class UnavailableServerEngine implements ServerEngine {
  */
 export function defaultServerEngine(env: NodeJS.ProcessEnv = process.env): ServerEngine {
   const found = lookUpPowerShell(env);
-  return isFound(found) ? new WindowsServerEngine({ found, env }) : new UnavailableServerEngine(env);
+  if (!isFound(found)) return new UnavailableServerEngine(env);
+  // PRINTHA_REBOOT_TIMEOUT_S: how long one server may take to come back (default 20 min; 30 s .. 2 h)
+  const t = Number(env.PRINTHA_REBOOT_TIMEOUT_S);
+  const rebootTimeoutMs = Number.isFinite(t) && t >= 30 && t <= 7200 ? Math.round(t * 1000) : undefined;
+  return new WindowsServerEngine({ found, env, ...(rebootTimeoutMs ? { rebootTimeoutMs } : {}) });
 }

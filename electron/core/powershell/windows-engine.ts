@@ -76,7 +76,7 @@ export interface WindowsEngineOptions {
   restartTimeoutMs?: number;
   /** How long one server may take to come back after Restart-Computer. Default 20 min. */
   rebootTimeoutMs?: number;
-  /** Pause between two probes while a server restarts. Default 15 s. */
+  /** Pause between two probes while a server restarts. Default 5 s. */
   rebootPollMs?: number;
   /**
    * Rolling reboot after the preparation. Default true. false: apply stops after prepare.ps1 and the
@@ -646,16 +646,16 @@ export class WindowsServerEngine implements ServerEngine {
     shell.forget?.(label);
     const required = (run.facts?.productServices ?? []).filter((s) => s.status === 'Running').map((s) => s.name);
     const timeoutMs = this.o.rebootTimeoutMs ?? 20 * 60_000;
-    const pollMs = this.o.rebootPollMs ?? 15_000;
+    const pollMs = this.o.rebootPollMs ?? 5_000;
     try {
       const o = await recorder.run(
         {
           host: label,
           step: 'wait',
-          title: 'Wait until remoting answers with a new boot time and the product services run',
+          title: `Wait for ${label} to come back: remoting answers with a new boot time and the product services run`,
           command: `servers/${label}/verify.ps1 every ${Math.round(pollMs / 1000)} s, up to ${Math.round(timeoutMs / 60_000)} min`,
         },
-        () => this.waitBack(r, shell, label, bootBefore, required, timeoutMs, pollMs),
+        () => this.waitBack(r, shell, label, bootBefore, required, timeoutMs, pollMs, (line) => recorder.output(label, 'wait', line)),
       );
       run.reboot = { kind: 'done', bootAfter: String(o.after ?? ''), services: required };
       return true;
@@ -673,8 +673,11 @@ export class WindowsServerEngine implements ServerEngine {
     required: string[],
     timeoutMs: number,
     pollMs: number,
+    progress: (line: string) => void,
   ): Promise<StepOutcome> {
     const t0 = this.now();
+    const say = (what: string): void => progress(`${Math.round((this.now() - t0) / 1000)} s: ${what}`);
+    say(`waiting for ${label} to come back (booted ${bootBefore ?? 'at an unknown time'} before the restart)`);
     const deadline = t0 + timeoutMs;
     let last = 'no answer yet';
     let sawDown = false;
@@ -686,6 +689,7 @@ export class WindowsServerEngine implements ServerEngine {
       } catch (e) {
         sawDown = true;
         last = errMessage(e);
+        say(`waiting for ${label} to come back: ${last}`);
         continue;
       }
       const boot = rep.facts.lastBootTime;
@@ -695,15 +699,18 @@ export class WindowsServerEngine implements ServerEngine {
       }
       if (bootBefore ? boot === bootBefore : !sawDown) {
         last = `it still answers with the boot time from before the restart (${boot}): the restart has not happened yet`;
+        say(`waiting for ${label} to go down: ${last}`);
         continue;
       }
       const running = new Set((rep.facts.productServices ?? []).filter((s) => s.status === 'Running').map((s) => s.name));
       const missing = required.filter((n) => !running.has(n));
       if (missing.length > 0) {
         last = `it is back (booted ${boot}) but these services do not run yet: ${missing.join(', ')}`;
+        say(`waiting for ${label}'s services: ${last}`);
         continue;
       }
       const secs = Math.round((this.now() - t0) / 1000);
+      say(`${label} is back: new boot time ${boot}`);
       return {
         result: 'ok',
         before: bootBefore ?? null,

@@ -49,6 +49,11 @@ export class StepRecorder {
     this.emit({ kind: 'note', message, ...(host ? { host } : {}) });
   }
 
+  /** A progress line of a running step (the Apply screen appends it under the step). */
+  output(host: string, step: string, text: string): void {
+    this.emit({ kind: 'output', host, step, output: text });
+  }
+
   /** True when an earlier run of this journal completed the step (for --resume). */
   wasCompleted(host: string, step: string): boolean {
     return this.completed.has(`${host}\u0000${step}`);

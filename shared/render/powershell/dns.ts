@@ -96,7 +96,14 @@ const DNS_BODY = String.raw`
       param($s)
       $s.after = 'DnsServer module'
       if ($null -eq (Get-Command -Name 'Get-DnsServerResourceRecord' -ErrorAction SilentlyContinue)) {
-        throw 'the DnsServer PowerShell module is not available here: run dns/record.ps1 on the DNS server, or install the DNS server tools (Install-WindowsFeature RSAT-DNS-Server)'
+        # Installed but not loading (a broken RSAT install) says why; absent says how to get it.
+        $why = ''
+        if ($null -ne (Get-Module -ListAvailable -Name 'DnsServer')) {
+          try { Import-Module -Name 'DnsServer' -ErrorAction Stop } catch { $why = ' (the module is installed but does not load: ' + [string]$_.Exception.Message + ')' }
+        }
+        if ($null -eq (Get-Command -Name 'Get-DnsServerResourceRecord' -ErrorAction SilentlyContinue)) {
+          throw ('the DnsServer PowerShell module is not available here' + $why + ': run dns/record.ps1 on the DNS server, or install the DNS server tools (Install-WindowsFeature RSAT-DNS-Server)')
+        }
       }
       $s.before = 'DnsServer module'
       $printha.moduleOk = $true

@@ -244,7 +244,9 @@ function Get-StandInServices {
   )
   if ($n.role -eq 'print-server') {
     $s += @{ name = 'Spooler'; displayName = 'Print Spooler'; status = 'Running' }
+    # The lab's print servers serve every product profile's ports (listeners), so both products' services exist.
     $s += @{ name = 'DispatcherPhoenixServer'; displayName = 'Dispatcher Phoenix Server (PrintHA lab stand-in)'; status = 'Running' }
+    $s += @{ name = 'YSoftSQ-TS'; displayName = 'YSoft SafeQ Terminal Server (PrintHA lab stand-in)'; status = 'Running' }
   }
   if ($n.role -eq 'dns-server') { $s += @{ name = 'DNS'; displayName = 'DNS Server'; status = 'Running' } }
   $s
