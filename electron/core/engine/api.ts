@@ -16,6 +16,24 @@ export interface CredentialRequest {
   user: string;
 }
 
+/** A key known for a host: its type and SHA256 fingerprint. */
+export interface KnownKey {
+  keyType: string;
+  fingerprint: string;
+}
+
+/** What the SSH layer knows about a host key PrintHA's known_hosts does not have (for the prompt). */
+export interface HostKeyQuestion {
+  /** the presented key's type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ...) */
+  keyType: string;
+  /**
+   * Keys of other types already trusted for this host. Empty: first contact. Not empty: the host is
+   * KNOWN and now presents a key of a new type (a man-in-the-middle, or a re-installed server):
+   * the prompt names these keys and is louder than on first contact.
+   */
+  knownKeys: KnownKey[];
+}
+
 export interface RunContext {
   /** Secrets come from here (vault, environment or a prompt), never from the site file. */
   credential(req: CredentialRequest): Promise<string | undefined>;
@@ -23,8 +41,12 @@ export interface RunContext {
   sshKeyPath?: string;
   /** known_hosts file PrintHA uses (OpenSSH format). */
   knownHostsPath: string;
-  /** Unknown host key: show the fingerprint and let the engineer decide. Changed keys never reach this: they are a hard stop. */
-  confirmHostKey(host: string, port: number, fingerprint: string): Promise<boolean>;
+  /**
+   * Unknown host key: show the fingerprint and let the engineer decide. `key` (always given by the
+   * SSH layer) says its type and whether the host is known by keys of other types, which gets its
+   * own, louder question. Changed keys of a known type never reach this: they are a hard stop.
+   */
+  confirmHostKey(host: string, port: number, fingerprint: string, key?: HostKeyQuestion): Promise<boolean>;
   /** Every journal event, live (the Apply screen, the CLI progress, the journal writer). */
   onEvent(e: JournalEvent): void;
   signal?: AbortSignal;

@@ -1,14 +1,16 @@
 /**
  * Opening SSH connections for the engine: one pool per engine (one connection per host:port:user,
- * reused by every step), host keys checked against the RunContext's known_hosts (unknown key -> the
+ * reused by every step), host keys checked against PrintHA's known_hosts only (./host-keys.ts, the
+ * same trust path for every verb: unknown key or a key of a new type for a known host -> the
  * engineer decides through ctx.confirmHostKey; changed key -> hard stop in the SSH layer), and
  * credentials from the RunContext: the key file (PRINTHA_SSH_KEY), an agent, else a password asked
  * once. A login that failed is not tried again in the same run (no retry storm, no account lockout).
  */
 import type { BalancerNodeInfo } from '../../../shared/model/resolve.js';
 import type { SecretSet } from '../runner/redact.js';
-import { KnownHosts, SshPool, authFailedError, isSshError, type HostKeyPolicy, type SshAuth, type SshConnection, type SshTarget } from '../ssh/index.js';
+import { SshPool, authFailedError, isSshError, type HostKeyPolicy, type SshAuth, type SshConnection, type SshTarget } from '../ssh/index.js';
 import type { RunContext } from './api.js';
+import { hostKeyPolicy, printhaKnownHosts } from './host-keys.js';
 
 export interface ConnectorOptions {
   connectTimeoutMs?: number;
@@ -33,7 +35,7 @@ export class SshConnector {
     if (!this.pool || this.poolKnownHosts !== ctx.knownHostsPath) {
       if (this.pool) void this.pool.closeAll();
       this.pool = new SshPool({
-        knownHosts: new KnownHosts(ctx.knownHostsPath),
+        knownHosts: printhaKnownHosts(ctx),
         hostKeyPolicy: 'strict',
         ...(this.opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: this.opts.connectTimeoutMs } : {}),
         ...(this.opts.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: this.opts.keepaliveIntervalMs } : {}),
@@ -58,9 +60,7 @@ export class SshConnector {
   }
 
   private policy(ctx: RunContext): HostKeyPolicy {
-    return {
-      onUnknown: async (info) => ((await ctx.confirmHostKey(info.host, info.port, info.fingerprint)) ? 'accept-and-save' : 'reject'),
-    };
+    return hostKeyPolicy(ctx);
   }
 
   async connect(node: Pick<BalancerNodeInfo, 'address' | 'port' | 'user'>, ctx: RunContext): Promise<SshConnection> {

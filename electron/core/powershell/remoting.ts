@@ -359,7 +359,7 @@ export function remoteErrorFrom(raw: string, t: RemoteTarget, kind: RemoteErrorK
       return new RemoteError(
         kind,
         t.label,
-        `${who} refused the SSH key of ${t.user}: check windows.user and the key file (PRINTHA_WINDOWS_SSH_KEY); its public key must be in the user's authorized_keys ` +
+        `${who} refused the SSH key of ${t.user}: check windows.user and the key file (PRINTHA_WINDOWS_SSH_KEY${t.keyFilePath ? `: ${t.keyFilePath}` : ''}); its public key must be in the user's authorized_keys ` +
           `(C:\\ProgramData\\ssh\\administrators_authorized_keys for administrators on Windows). ssh said: ${said}`,
       );
     case 'ssh-host-key':

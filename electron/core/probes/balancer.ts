@@ -8,13 +8,9 @@
  *   - capture of the health checks with tshark (tcpdump when tshark is missing) on the node.
  * Everything goes through a RemoteExec, so verify can run against fakes in unit tests.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { RunContext } from '../engine/api.js';
-import { KnownHosts } from '../ssh/known-hosts.js';
-import { SshPool } from '../ssh/pool.js';
+import { SshConnector } from '../engine/connector.js';
 import { isSshError } from '../ssh/errors.js';
-import type { SshAuth, SshTarget } from '../ssh/connection.js';
 import { shellJoin } from '../../../shared/quote/posix.js';
 import type { BalancerNodeInfo } from '../../../shared/model/resolve.js';
 import { HAPROXY_ADMIN_SOCKET } from '../../../shared/render/haproxy.js';
@@ -60,49 +56,23 @@ export function sshCommandText(node: BalancerNodeInfo, argv: readonly string[], 
   return `ssh${port} ${node.user}@${node.address} ${shellJoin(argv)}${input}`;
 }
 
-/** SSH connections from a RunContext: known_hosts + confirmHostKey (TOFU), key / agent / password. */
+/**
+ * SSH connections from a RunContext, through the engine's SshConnector: the same host-key trust
+ * as apply (PrintHA's known_hosts only, ctx.confirmHostKey for an unknown key or a key of a new
+ * type, a changed key a hard stop) and the same credentials (key / agent / password, a key's
+ * passphrase asked once, a failed login not tried again).
+ */
 export function sshConnector(ctx: RunContext, opts: { connectTimeoutMs?: number } = {}): BalancerConnector {
-  const knownHosts = new KnownHosts(ctx.knownHostsPath, { alsoRead: [join(homedir(), '.ssh', 'known_hosts')] });
-  const pool = new SshPool({
-    knownHosts,
-    hostKeyPolicy: {
-      onUnknown: async (info) => ((await ctx.confirmHostKey(info.host, info.port, info.fingerprint)) ? 'accept-and-save' : 'reject'),
-    },
-    connectTimeoutMs: opts.connectTimeoutMs ?? 15_000,
-  });
-  const authFor = async (t: SshTarget, withPassphrase: boolean): Promise<SshAuth> => {
-    const auth: SshAuth = {};
-    if (ctx.sshKeyPath) {
-      auth.privateKeyPath = ctx.sshKeyPath;
-      if (withPassphrase) {
-        const p = await ctx.credential({ kind: 'ssh-key-passphrase', host: t.host, user: t.user });
-        if (p !== undefined) auth.passphrase = p;
-      }
-    }
-    if (process.env.SSH_AUTH_SOCK) auth.agent = process.env.SSH_AUTH_SOCK;
-    if (!ctx.sshKeyPath && !auth.agent) {
-      const pw = await ctx.credential({ kind: 'ssh-password', host: t.host, user: t.user });
-      if (pw !== undefined) auth.password = pw;
-    }
-    return auth;
-  };
+  const connector = new SshConnector({ connectTimeoutMs: opts.connectTimeoutMs ?? 15_000 });
   return {
     async connect(node) {
-      const target: SshTarget = { host: node.address, port: node.port, user: node.user };
-      let conn;
-      try {
-        conn = await pool.connect(target, await authFor(target, false));
-      } catch (e) {
-        if (isSshError(e, 'AUTH_FAILED') && /encrypted|passphrase/i.test(e.message)) conn = await pool.connect(target, await authFor(target, true));
-        else throw e;
-      }
-      const c = conn;
+      const c = await connector.connect(node, ctx);
       return async (argv, o = {}) => {
         const r = await c.exec(argv, { timeoutMs: o.timeoutMs ?? 20_000, ...(o.stdin !== undefined ? { stdin: o.stdin } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
         return { stdout: r.stdout, stderr: r.stderr, code: r.code, timedOut: r.timedOut };
       };
     },
-    close: () => pool.closeAll(),
+    close: () => connector.close(),
   };
 }
 

@@ -25,7 +25,7 @@ import {
   unreachableError,
   commandTimeoutError,
 } from './errors.js';
-import { type KnownHosts, fingerprintSha256, keyTypeOfBlob, normalizeFingerprint } from './known-hosts.js';
+import { type KnownHostKey, type KnownHosts, fingerprintSha256, keyTypeOfBlob, normalizeFingerprint } from './known-hosts.js';
 
 // ssh2 is CommonJS: Node's ESM loader (tsx, the CLI) only sees the exports it can detect statically,
 // and `utils` is not one of them, so it is read from the default export.
@@ -59,6 +59,12 @@ export interface UnknownHostKeyInfo {
   fingerprint: string;
   /** key types already known for this host (OpenSSH warns when this is not empty) */
   otherKeyTypes: string[];
+  /**
+   * The keys of those types with their fingerprints. Not empty: the host IS known, but it now
+   * presents a key of a type PrintHA has never seen for it (a man-in-the-middle, or a re-installed
+   * server) — ask louder than on first contact.
+   */
+  otherKeys: KnownHostKey[];
 }
 
 /** true = trust and save to known_hosts; 'accept-once' = trust for this connection only. */
@@ -405,9 +411,14 @@ function connectOnce(target: SshTarget, prepared: PreparedAuth, opts: ConnectOpt
     };
     const deadline = new Deadline(timeoutMs, () => fail(connectTimeoutError({ host: target.host, port: target.port, timeoutMs })));
 
-    const decideUnknown = async (keyType: string, fingerprint: string, otherKeyTypes: string[]): Promise<'save' | 'once' | SshError> => {
+    const decideUnknown = async (
+      keyType: string,
+      fingerprint: string,
+      otherKeyTypes: string[],
+      otherKeys: KnownHostKey[],
+    ): Promise<'save' | 'once' | SshError> => {
       const unknown = (reason?: string): SshError =>
-        hostKeyUnknownError({ host: target.host, port: target.port, keyType, fingerprint, otherKeyTypes, knownHostsPath: knownHosts.path, ...(reason ? { reason } : {}) });
+        hostKeyUnknownError({ host: target.host, port: target.port, keyType, fingerprint, otherKeyTypes, otherKeys, knownHostsPath: knownHosts.path, ...(reason ? { reason } : {}) });
       if (preapproved !== undefined && preapproved.fingerprint === fingerprint) return preapproved.save ? 'save' : 'once';
       if (hostKeyPolicy === 'strict') return unknown('The host-key policy is strict, so unknown hosts are refused.');
       if (hostKeyPolicy === 'accept-new') return 'save';
@@ -424,7 +435,7 @@ function connectOnce(target: SshTarget, prepared: PreparedAuth, opts: ConnectOpt
       let decision: HostKeyDecision;
       try {
         decision = await withTimeout(
-          Promise.resolve().then(() => hostKeyPolicy.onUnknown({ host: target.host, port: target.port, keyType, fingerprint, otherKeyTypes })),
+          Promise.resolve().then(() => hostKeyPolicy.onUnknown({ host: target.host, port: target.port, keyType, fingerprint, otherKeyTypes, otherKeys })),
           waitMs,
           () => unknown(`Nobody confirmed the fingerprint within ${Math.round(waitMs / 1000)} s.`),
         );
@@ -464,7 +475,7 @@ function connectOnce(target: SshTarget, prepared: PreparedAuth, opts: ConnectOpt
           });
           return false;
         case 'unknown': {
-          const d = await decideUnknown(keyType, fingerprint, res.otherKeyTypes);
+          const d = await decideUnknown(keyType, fingerprint, res.otherKeyTypes, res.otherKeys);
           if (d instanceof SshError) {
             verifierError = d;
             if (deferred) fail(d);

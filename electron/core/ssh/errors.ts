@@ -3,6 +3,7 @@
  * it names the host (and user, path or command where it matters) and says what to do. Messages
  * never contain passwords, passphrases, private keys or command stdin.
  */
+import type { KnownHostKey } from './known-hosts.js';
 
 export type SshErrorCode =
   | 'HOST_KEY_UNKNOWN'
@@ -30,6 +31,8 @@ export interface SshErrorDetails {
   locations?: { file: string; line: number; fingerprint: string }[];
   knownHostsPath?: string;
   otherKeyTypes?: string[];
+  /** the keys (type + fingerprint) already known for the host when it presents a key of a new type */
+  otherKeys?: KnownHostKey[];
   /** authentication methods that were tried, in order */
   methods?: string[];
   /** errno-style code of the underlying failure (ECONNREFUSED, ENOSPC, ...) */
@@ -80,32 +83,80 @@ function seconds(ms: number): string {
   return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
 }
 
+/** "ssh-ed25519 SHA256:…, ssh-rsa SHA256:…": keys as a list for a sentence. */
+export function keyList(keys: readonly KnownHostKey[]): string {
+  return keys.map((k) => `${k.keyType} ${k.fingerprint}`).join(', ');
+}
+
+/** Where to read a host key's fingerprint on the host itself, for a key type. */
+export function consoleFingerprintCommand(keyType: string): string {
+  const file = keyType === 'ssh-rsa' ? 'rsa' : keyType.startsWith('ecdsa-') ? 'ecdsa' : keyType === 'ssh-ed25519' ? 'ed25519' : '*';
+  return `ssh-keygen -lf /etc/ssh/ssh_host_${file}_key.pub, on Windows C:\\ProgramData\\ssh\\ssh_host_${file}_key.pub`;
+}
+
+/** What a key of a new type for a known host can mean (said wherever that case is shown). */
+export const NEW_KEY_TYPE_RISK = 'This may be a man-in-the-middle attack, or the server was re-installed or its SSH keys regenerated.';
+
+/** "Compare SHA256:… with the server's console (ssh-keygen -lf …) before trusting it." */
+export function compareOnConsole(keyType: string, fingerprint: string): string {
+  return `Compare ${fingerprint} with the server's console (${consoleFingerprintCommand(keyType)}) before trusting it.`;
+}
+
+/**
+ * The warning for a KNOWN host that presents a key of a type PrintHA has never seen for it (the
+ * known type is no longer offered): not a first contact, so it says so loudly, names every known
+ * key, and what this can mean.
+ */
+export function newKeyTypeWarning(a: {
+  host: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  otherKeys: readonly KnownHostKey[];
+}): string {
+  return (
+    `${hostPort(a.host, a.port)} is already known to PrintHA by ${a.otherKeys.length > 1 ? 'keys' : 'a key'} of another type (${keyList(a.otherKeys)}), ` +
+    `but now presents a ${a.keyType} key (${a.fingerprint}) instead. ${NEW_KEY_TYPE_RISK} ${compareOnConsole(a.keyType, a.fingerprint)}`
+  );
+}
+
 export function hostKeyUnknownError(a: {
   host: string;
   port: number;
   keyType: string;
   fingerprint: string;
   otherKeyTypes?: string[];
+  /** the keys already known for the host (other types): set, it is a key of a new type for a known host */
+  otherKeys?: KnownHostKey[];
   knownHostsPath?: string;
   reason?: string;
 }): SshError {
+  const why = a.reason ? ` ${a.reason}` : '';
+  const details = {
+    host: a.host,
+    port: a.port,
+    keyType: a.keyType,
+    fingerprint: a.fingerprint,
+    ...(a.otherKeyTypes ? { otherKeyTypes: a.otherKeyTypes } : {}),
+    ...(a.otherKeys && a.otherKeys.length > 0 ? { otherKeys: a.otherKeys } : {}),
+    ...(a.knownHostsPath ? { knownHostsPath: a.knownHostsPath } : {}),
+  };
+  if (a.otherKeys && a.otherKeys.length > 0) {
+    return new SshError(
+      'HOST_KEY_UNKNOWN',
+      `NEW HOST KEY TYPE for ${hostPort(a.host, a.port)}: ${newKeyTypeWarning({ ...a, otherKeys: a.otherKeys })}${why}`,
+      details,
+    );
+  }
   const other =
     a.otherKeyTypes && a.otherKeyTypes.length > 0
       ? ` Keys of another type (${a.otherKeyTypes.join(', ')}) are already known for this host, so be extra careful.`
       : '';
-  const why = a.reason ? ` ${a.reason}` : '';
   return new SshError(
     'HOST_KEY_UNKNOWN',
     `The SSH host key of ${hostPort(a.host, a.port)} is not known yet (${a.keyType} ${a.fingerprint}).${why} ` +
       `Compare this fingerprint with the one shown on the host's console (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before trusting it.${other}`,
-    {
-      host: a.host,
-      port: a.port,
-      keyType: a.keyType,
-      fingerprint: a.fingerprint,
-      ...(a.otherKeyTypes ? { otherKeyTypes: a.otherKeyTypes } : {}),
-      ...(a.knownHostsPath ? { knownHostsPath: a.knownHostsPath } : {}),
-    },
+    details,
   );
 }
 

@@ -10,7 +10,9 @@
  *   - a `@revoked` line whose key equals the presented key (for a matching host) → `revoked`;
  *   - any line for the host with the same key → `match`;
  *   - lines for the host with the same key type but a different key → `mismatch` (hard stop);
- *   - otherwise → `unknown` (keys of other types may be known: `otherKeyTypes`).
+ *   - otherwise → `unknown`; keys of other types may be known for the host (`otherKeyTypes`,
+ *     `otherKeys` with their fingerprints): a key of a NEW TYPE for a known host, which OpenSSH
+ *     also treats as unknown but warns about.
  *   `@cert-authority` lines are ignored (we do not accept host certificates).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -33,6 +35,12 @@ export interface KnownHostEntry {
   fingerprint: string;
 }
 
+/** A usable (non-revoked) key known for a host: its type and SHA256 fingerprint. */
+export interface KnownHostKey {
+  keyType: string;
+  fingerprint: string;
+}
+
 export interface KnownHostLocation {
   file: string;
   line: number;
@@ -41,7 +49,15 @@ export interface KnownHostLocation {
 
 export type VerifyResult =
   | { status: 'match'; keyType: string; fingerprint: string; file: string; line: number }
-  | { status: 'unknown'; keyType: string; fingerprint: string; /** key types already known for this host (OpenSSH warns about these) */ otherKeyTypes: string[] }
+  | {
+      status: 'unknown';
+      keyType: string;
+      fingerprint: string;
+      /** key types already known for this host (OpenSSH warns about these) */
+      otherKeyTypes: string[];
+      /** the keys of those types, with their fingerprints (empty: the host is not known at all) */
+      otherKeys: KnownHostKey[];
+    }
   | {
       status: 'mismatch';
       keyType: string;
@@ -273,6 +289,16 @@ export class KnownHosts {
     return types;
   }
 
+  /** Usable (non-revoked) keys for host:port, in file order, one per fingerprint. */
+  knownKeys(host: string, port: number): KnownHostKey[] {
+    const keys: KnownHostKey[] = [];
+    for (const e of this.lookup(host, port)) {
+      if (e.marker === null && !keys.some((k) => k.keyType === e.keyType && k.fingerprint === e.fingerprint))
+        keys.push({ keyType: e.keyType, fingerprint: e.fingerprint });
+    }
+    return keys;
+  }
+
   verify(host: string, port: number, keyType: string, keyBlob: Buffer): VerifyResult {
     const actual = fingerprintSha256(keyBlob);
     const entries = this.lookup(host, port);
@@ -296,7 +322,14 @@ export class KnownHosts {
         locations: sameType.map((e) => ({ file: e.file, line: e.line, fingerprint: e.fingerprint })),
       };
     }
-    return { status: 'unknown', keyType, fingerprint: actual, otherKeyTypes: this.knownKeyTypes(host, port) };
+    // no usable key of this type is known here, so every known key is of another type
+    return {
+      status: 'unknown',
+      keyType,
+      fingerprint: actual,
+      otherKeyTypes: this.knownKeyTypes(host, port),
+      otherKeys: this.knownKeys(host, port),
+    };
   }
 
   /**

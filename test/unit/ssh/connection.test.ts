@@ -83,7 +83,7 @@ describe.skipIf(!hasSshKeygen)('SSH connection over an in-process ssh2 server', 
       const asked: UnknownHostKeyInfo[] = [];
       const policy = { onUnknown: (info: UnknownHostKeyInfo) => (asked.push(info), true) };
       const c1 = await connect(target(s), pw, { knownHosts: kh, hostKeyPolicy: policy });
-      expect(asked).toEqual([{ host: '127.0.0.1', port: s.port, keyType: 'ssh-ed25519', fingerprint: sshKeygenFingerprint(hostA.pubPath), otherKeyTypes: [] }]);
+      expect(asked).toEqual([{ host: '127.0.0.1', port: s.port, keyType: 'ssh-ed25519', fingerprint: sshKeygenFingerprint(hostA.pubPath), otherKeyTypes: [], otherKeys: [] }]);
       expect(c1.hostKey).toEqual({ keyType: 'ssh-ed25519', fingerprint: sshKeygenFingerprint(hostA.pubPath), trust: 'accepted-saved' });
       expect(readFileSync(kh.path, 'utf8')).toBe(`[127.0.0.1]:${s.port} ssh-ed25519 ${hostA.blob.toString('base64')}\n`);
       await c1.close();

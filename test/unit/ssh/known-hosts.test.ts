@@ -103,13 +103,19 @@ describe.skipIf(!hasSshKeygen)('known_hosts store', () => {
     });
   });
 
-  it('treats a key of a type not yet known as unknown and lists the known types (OpenSSH behaviour)', () => {
-    const kh = new KnownHosts(file(`lb1 ssh-rsa ${b64(rsa)}\n`));
+  it('treats a key of a type not yet known as unknown and lists the known types with their fingerprints (OpenSSH behaviour)', () => {
+    const kh = new KnownHosts(file(`lb1 ssh-rsa ${b64(rsa)}\nlb1,lb1.example.com ssh-rsa ${b64(rsa)}\n`));
     expect(kh.verify('lb1', 22, ed.keyType, ed.blob)).toEqual({
       status: 'unknown',
       keyType: 'ssh-ed25519',
       fingerprint: fingerprintSha256(ed.blob),
       otherKeyTypes: ['ssh-rsa'],
+      otherKeys: [{ keyType: 'ssh-rsa', fingerprint: fingerprintSha256(rsa.blob) }],
+    });
+    expect(new KnownHosts(file('')).verify('lb1', 22, ed.keyType, ed.blob)).toMatchObject({
+      status: 'unknown',
+      otherKeyTypes: [],
+      otherKeys: [],
     });
   });
 
