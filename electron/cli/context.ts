@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import type { JournalEvent } from '../../shared/journal/events.js';
-import type { CredentialRequest, RunContext } from '../core/engine/api.js';
+import { terminalText } from '../../shared/quote/terminal.js';
+import type { CredentialRequest, HostKeyQuestion, RunContext } from '../core/engine/api.js';
+import { NEW_KEY_TYPE_RISK, compareOnConsole, consoleFingerprintCommand, hostPort } from '../core/ssh/errors.js';
 import { defaultKnownHostsPath, stateRoot } from '../core/paths.js';
 import { SecretSet } from '../core/runner/redact.js';
 import type { CliIO } from './types.js';
@@ -64,16 +66,38 @@ export function cliRunContext(io: CliIO, opts: CliRunOptions): { ctx: RunContext
       cache.set(key, v);
       return v;
     },
-    async confirmHostKey(host, port, fingerprint) {
+    async confirmHostKey(host, port, fingerprint, key?: HostKeyQuestion) {
       if (opts.acceptHostKeys.includes(fingerprint)) return true;
+      const where = terminalText(hostPort(host, port));
+      const fp = terminalText(fingerprint);
+      const saveTo = terminalText(ctx.knownHostsPath);
+      if (key && key.knownKeys.length > 0) {
+        // (b) a KNOWN host presents a key of a type PrintHA has never seen for it: its own, louder question.
+        const keyType = terminalText(key.keyType);
+        const text =
+          `WARNING: NEW SSH HOST KEY TYPE for ${where}. This host is already known to PrintHA, by another key type:\n` +
+          key.knownKeys.map((k) => `    known:     ${terminalText(k.keyType)} ${terminalText(k.fingerprint)}\n`).join('') +
+          `    presented: ${keyType} ${fp}\n` +
+          `  ${NEW_KEY_TYPE_RISK}\n` +
+          `  ${terminalText(compareOnConsole(key.keyType, fingerprint))}\n`;
+        if (!io.prompt) {
+          io.err(`${text}  Only if the console shows ${fp}, re-run with --accept-host-key ${fp}\n`);
+          return false;
+        }
+        const a = (
+          await io.prompt(`${text}  Trust the new ${keyType} key and save it to ${saveTo}? Type yes (or the fingerprint) to trust it [no] `)
+        ).trim();
+        return /^yes$/i.test(a) || a === fingerprint;
+      }
+      const typed = key ? `${terminalText(key.keyType)} ` : '';
       if (!io.prompt) {
         io.err(
-          `Unknown SSH host key for ${host}:${port}: ${fingerprint}\n` +
-            `  Compare it with the key shown on the appliance console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then re-run with --accept-host-key ${fingerprint}\n`,
+          `Unknown SSH host key for ${where}: ${typed}${fp}\n` +
+            `  Compare it with the key shown on the host's console (${consoleFingerprintCommand(key?.keyType ?? '')}), then re-run with --accept-host-key ${fp}\n`,
         );
         return false;
       }
-      const a = await io.prompt(`The SSH host key of ${host}:${port} is not known yet.\n  Fingerprint: ${fingerprint}\n  Trust it and save it to ${ctx.knownHostsPath}? [y/N] `);
+      const a = await io.prompt(`The SSH host key of ${where} is not known yet.\n  Fingerprint: ${typed}${fp}\n  Trust it and save it to ${saveTo}? [y/N] `);
       return /^y(es)?$/i.test(a.trim());
     },
     onEvent(e) {

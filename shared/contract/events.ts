@@ -11,13 +11,22 @@ import type { EventName } from './names.js';
 export const EVENTS = {
   /** One journal event of a running operation (Apply screen: step start/end, command, output). */
   journal: z.object({ opId: z.string(), event: JournalEventSchema }),
-  /** An unknown SSH host key: show the SHA256 fingerprint and ask. Changed keys are an error, never a prompt. */
+  /**
+   * An unknown SSH host key: show the SHA256 fingerprint and ask. `knownKeys` set (not empty): the
+   * host IS known, by keys of other types, and now presents a key of a new type — a possible
+   * man-in-the-middle or a re-installed server: the louder question naming the known keys.
+   * A changed key of a known type is an error, never a prompt.
+   */
   'hostKey.confirm': z.object({
     id: z.string(),
     opId: z.string().optional(),
     host: z.string(),
     port: z.number(),
     fingerprint: z.string(),
+    /** the presented key's type (ssh-ed25519, ssh-rsa, ...); absent only when the caller did not say */
+    keyType: z.string().optional(),
+    /** the keys (of other types) already trusted for this host: present only for a key of a new type */
+    knownKeys: z.array(z.object({ keyType: z.string(), fingerprint: z.string() })).optional(),
     timeoutMs: z.number(),
   }),
   /** A password/passphrase is needed for a host. `canRemember` = the vault can store it encrypted. */

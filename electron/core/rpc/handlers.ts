@@ -143,7 +143,7 @@ export function createHandlers(deps: CoreDeps): Handlers {
       ...(keyPath ? { sshKeyPath: keyPath } : {}),
       signal,
       onEvent: (event) => session.emit('journal', { opId, event }),
-      confirmHostKey: (host, port, fingerprint) => session.confirmHostKey(host, port, fingerprint, opId, signal),
+      confirmHostKey: (host, port, fingerprint, key) => session.confirmHostKey(host, port, fingerprint, opId, signal, key),
       credential: async (req) => {
         const key = credentialKey(req);
         const cached = session.cachedCredential(key);

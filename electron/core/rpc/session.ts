@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EVENTS, type EventName, type EventPayload } from '../../../shared/contract/index.js';
-import type { CredentialRequest } from '../engine/api.js';
+import type { CredentialRequest, HostKeyQuestion } from '../engine/api.js';
 import { credentialKey } from '../vault/types.js';
 import { Redactor } from './redact.js';
 
@@ -91,14 +91,35 @@ export class Session {
 
   // ---- prompts ----------------------------------------------------------------------------
 
-  /** Asks the UI to accept an unknown host key. Resolves false on reject, timeout, cancel or close. */
-  confirmHostKey(host: string, port: number, fingerprint: string, opId?: string, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Asks the UI to accept an unknown host key (with its type and, for a key of a new type for a
+   * known host, the known keys). Resolves false on reject, timeout, cancel or close.
+   */
+  confirmHostKey(
+    host: string,
+    port: number,
+    fingerprint: string,
+    opId?: string,
+    signal?: AbortSignal,
+    key?: HostKeyQuestion,
+  ): Promise<boolean> {
     if (this.closed || signal?.aborted) return Promise.resolve(false);
     const id = randomUUID();
     return new Promise<boolean>((resolve) => {
       const finish = this.track(id, signal, (v: boolean) => resolve(v), false);
       this.pending.set(id, { kind: 'hostKey', resolve: finish, timer: this.timer(id, () => finish(false)) });
-      this.emit('hostKey.confirm', { id, ...(opId ? { opId } : {}), host, port, fingerprint, timeoutMs: this.promptTimeoutMs });
+      this.emit('hostKey.confirm', {
+        id,
+        ...(opId ? { opId } : {}),
+        host,
+        port,
+        fingerprint,
+        ...(key ? { keyType: key.keyType } : {}),
+        ...(key && key.knownKeys.length > 0
+          ? { knownKeys: key.knownKeys.map((k) => ({ keyType: k.keyType, fingerprint: k.fingerprint })) }
+          : {}),
+        timeoutMs: this.promptTimeoutMs,
+      });
     });
   }
 
