@@ -44,7 +44,13 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startSshd(dir: string): Promise<Sshd> {
+export interface SshdOptions {
+  /** The host keys sshd serves (default both). Both are generated either way, so a test can hold the other one in known_hosts. */
+  hostKeyTypes?: ('ed25519' | 'rsa')[];
+}
+
+export async function startSshd(dir: string, opts: SshdOptions = {}): Promise<Sshd> {
+  const serve = opts.hostKeyTypes ?? ['ed25519', 'rsa'];
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755, recursive: true });
   const hostEd25519 = genKey(dir, 'ed25519', 'ssh_host_ed25519_key');
   const hostRsa = genKey(dir, 'rsa', 'ssh_host_rsa_key');
@@ -62,8 +68,8 @@ export async function startSshd(dir: string): Promise<Sshd> {
       [
         `Port ${port}`,
         'ListenAddress 127.0.0.1',
-        `HostKey ${hostEd25519.privPath}`,
-        `HostKey ${hostRsa.privPath}`,
+        ...(serve.includes('ed25519') ? [`HostKey ${hostEd25519.privPath}`] : []),
+        ...(serve.includes('rsa') ? [`HostKey ${hostRsa.privPath}`] : []),
         'PidFile none',
         'UsePAM no',
         'StrictModes no',
