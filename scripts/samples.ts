@@ -1,32 +1,35 @@
 /**
  * Regenerates docs/samples/ offline (no lab, no hosts): `npm run samples`.
  *
- * The sample runbook is the plan document of examples/lab-snat.yaml as `printha plan` +
- * `printha runbook` would write it before the first apply, with everything from today's generators
- * (haproxy.cfg, keepalived.conf, scripts, compliance, rules). The only recorded input is
- * docs/samples/lab-snat-facts.json: what `printha discover examples/lab-snat.yaml --only balancer`
- * found on a freshly started lab (the hosts, not PrintHA's output, so it does not go stale).
- * The date in the document is that discovery's, so the files only change when a generator does.
+ * The sample runbook is the record of a REAL full run of examples/lab-snat.yaml on the lab: one
+ * `printha apply --yes` (balancers, print servers, DNS record, rolling reboot) and one
+ * `printha verify`, with nothing run by hand. The recorded input is that run's state directory,
+ * copied to docs/samples/lab-snat-run/ (journal.jsonl with every host's steps, before/after and
+ * final state; the latest facts, plan and verification report, all redacted as the engine saves
+ * them). The runbook is rendered from it by today's code, dated by the verification, so the files
+ * only change when the runbook or a generator does.
+ *
+ *   npm run samples                         the .md/.html (and the .pdf when the HTML changed)
+ *   npm run samples -- --record <state dir> copy a new run first (see docs/samples/README.md)
  *
  * test/unit/runbook/samples.test.ts fails when a committed sample differs from what this produces.
  * The PDF cannot be compared byte for byte (Chromium stamps it); the README records the sha256 of
  * the HTML it was printed from, and the test checks that instead.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PrintHaEngine } from '../electron/core/engine/engine.js';
-import { UnavailableServerEngine } from '../electron/core/engine/servers.js';
-import { siteRunbookDoc } from '../electron/core/runbook/export.js';
+import { loadRunbookSources, siteRunbookDoc } from '../electron/core/runbook/export.js';
 import { findChromium, htmlToPdf } from '../electron/core/runbook/pdf.js';
-import type { SiteFacts } from '../shared/model/facts.js';
 import { toHtml, toMarkdown } from '../shared/runbook/doc.js';
 import { loadSiteYaml } from '../shared/site/load.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const SAMPLES_DIR = join(ROOT, 'docs', 'samples');
 export const SAMPLE_SITE = 'examples/lab-snat.yaml';
-export const SAMPLE_FACTS = 'docs/samples/lab-snat-facts.json';
+/** The recorded run: a copy of the site's state directory after apply + verify on the lab. */
+export const SAMPLE_RUN = 'docs/samples/lab-snat-run';
+export const SAMPLE_RUN_FILES = ['journal.jsonl', 'latest-facts.json', 'latest-plan.json', 'latest-verify.json'] as const;
 export const SAMPLE_BASE = 'lab-snat-runbook';
 /** The README line that names the HTML the committed PDF was printed from. */
 export const PDF_SOURCE_RE = /^PDF printed from the HTML with sha256 ([0-9a-f]{64})\.$/m;
@@ -40,29 +43,34 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The sample runbook, Markdown and HTML, from the example site and the recorded lab facts. */
+/** The sample runbook, Markdown and HTML, from the example site and the recorded run. */
 export async function generateSamples(root = ROOT): Promise<Samples> {
   const loaded = loadSiteYaml(readFileSync(join(root, SAMPLE_SITE), 'utf8'));
   if (!loaded.ok) throw new Error(`${SAMPLE_SITE} does not load: ${loaded.findings.map((f) => f.message).join('; ')}`);
-  const site = loaded.site;
-  const facts = JSON.parse(readFileSync(join(root, SAMPLE_FACTS), 'utf8')) as SiteFacts;
-  const at = facts.collectedAt ?? '2026-01-01T00:00:00.000Z';
-  // The real planner on the recorded facts; the print servers are manual steps (no PowerShell here).
-  const engine = new PrintHaEngine({
-    stateDir: join(root, 'nonexistent'),
-    env: {},
-    serverEngine: new UnavailableServerEngine({ PATH: '' }),
-  });
-  try {
-    const plan = { ...engine.planFromFacts(site, facts), createdAt: at };
-    const doc = siteRunbookDoc(site, { journal: [], plan, facts }, { env: {}, generatedAt: at });
-    return { md: toMarkdown(doc), html: toHtml(doc) };
-  } finally {
-    await engine.close();
-  }
+  const sources = loadRunbookSources(join(root, SAMPLE_RUN));
+  if (!sources.verify || !sources.plan || sources.journal.length === 0) throw new Error(`${SAMPLE_RUN} has no recorded run (journal, plan and verification): record one (docs/samples/README.md)`);
+  const doc = siteRunbookDoc(loaded.site, sources, { env: {}, generatedAt: sources.verify.startedAt });
+  return { md: toMarkdown(doc), html: toHtml(doc) };
+}
+
+/** Copies a state directory (after a successful apply and verify) into SAMPLE_RUN. */
+export function recordRun(stateDir: string, root = ROOT): void {
+  for (const f of SAMPLE_RUN_FILES) if (!existsSync(join(stateDir, f))) throw new Error(`${join(stateDir, f)} is missing: run apply and verify of ${SAMPLE_SITE} first`);
+  const verify = JSON.parse(readFileSync(join(stateDir, 'latest-verify.json'), 'utf8')) as { value?: { ok?: boolean } };
+  if (verify.value?.ok !== true) throw new Error(`the verification in ${stateDir} is not all green: record a run whose verify passed`);
+  const dest = join(root, SAMPLE_RUN);
+  mkdirSync(dest, { recursive: true });
+  for (const f of SAMPLE_RUN_FILES) copyFileSync(join(stateDir, f), join(dest, f));
+  console.log(`recorded ${stateDir} into ${SAMPLE_RUN}`);
 }
 
 async function main(): Promise<void> {
+  const i = process.argv.indexOf('--record');
+  if (i >= 0) {
+    const dir = process.argv[i + 1];
+    if (!dir) throw new Error('--record needs the state directory of the run (printha prints it after apply: "Journal: <dir>/journal.jsonl")');
+    recordRun(dir);
+  }
   const s = await generateSamples();
   writeFileSync(join(SAMPLES_DIR, `${SAMPLE_BASE}.md`), s.md);
   writeFileSync(join(SAMPLES_DIR, `${SAMPLE_BASE}.html`), s.html);

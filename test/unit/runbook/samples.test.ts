@@ -28,8 +28,14 @@ describe('docs/samples', () => {
     const { md, html } = await generateSamples();
     for (const text of [md, html]) {
       expect(text).not.toMatch(/\/(work|tmp|home|root)\/|\\Users\\/);
-      expect(text).toContain('2026-11-22T01:26:21.630Z'); // the recorded discovery's time, not the generation's
+      expect(text).toContain('2026-12-03T17:38:11.178Z'); // the recorded verification's time, not the generation's
       expect(text).toContain('option splice-request');
+      // the record of a real full run: the print servers' steps with before/after, the reboots, the Windows checks
+      if (text === md) expect(text).toContain('Registry value OptionalNames: [] → ["Dispatcher"]');
+      for (const ps of ['PS1', 'PS2']) {
+        expect(text).toContain(`windows-verify-${ps}`);
+        expect(text).toMatch(new RegExp(`back after \\d+ s, booted 2026-12-03T`));
+      }
     }
   });
 });
