@@ -30,6 +30,8 @@ BENCHES.push({ name: 'dataplane', load: () => import('./dataplane.js'), needsLab
 BENCHES.push({ name: 'failover', load: () => import('./failover.js'), needsLab: 2 });
 // The Windows engine against the lab's Windows stand-in: discovery and preparation, 2 vs 10 servers (issue 10).
 BENCHES.push({ name: 'windows', load: () => import('./windows.js'), needsLab: 10 });
+// The guide's whole job from a clean lab, timed per phase (issue 14).
+BENCHES.push({ name: 'job', load: () => import('./job.js'), needsLab: 2 });
 // printha apply vs an Ansible playbook on the lab (issue 4).
 BENCHES.push({ name: 'apply', load: () => import('./apply.js'), needsLab: 2 });
 // The renderer bundle and the first wizard step in headless Chromium (issue 7).
