@@ -35,7 +35,13 @@ const ENV_BY_KIND: Record<CredentialRequest['kind'], string> = {
   'windows-password': 'PRINTHA_WINDOWS_PASSWORD',
 };
 
+/** One progress line; host and command texts (remote error output included) go through the terminal encoder. */
 function formatEvent(e: JournalEvent): string | undefined {
+  const line = formatEventRaw(e);
+  return line === undefined ? undefined : terminalText(line, 2000);
+}
+
+function formatEventRaw(e: JournalEvent): string | undefined {
   const host = e.host ? `${e.host}: ` : '';
   if (e.kind === 'step-start') return `  … ${host}${e.title ?? e.step}`;
   if (e.kind === 'step-end') {
