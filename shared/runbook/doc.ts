@@ -109,11 +109,11 @@ const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#1b1f24}
 h1{font-size:1.8em;margin-bottom:.1em}h2{border-bottom:2px solid #d0d7de;padding-bottom:.2em;margin-top:1.6em}
 .sub{color:#57606a;margin-top:0}table{border-collapse:collapse;width:100%;margin:.6em 0;font-size:.92em}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}
 pre{background:#f6f8fa;border:1px solid #d0d7de;padding:8px;overflow-x:auto;font-size:12px;white-space:pre-wrap;word-break:break-all}
 code{font-family:ui-monospace,Consolas,monospace}.note{border-left:4px solid #0969da;padding:4px 10px;margin:.6em 0;background:#f0f6ff}
 .note.warning{border-color:#bf8700;background:#fff8c5}.note.error{border-color:#cf222e;background:#ffebe9}
-td.pass,td.up,td.met{color:#1a7f37;font-weight:600}td.fail,td.down,td.not-met{color:#cf222e;font-weight:600}
+td[class]{white-space:nowrap;overflow-wrap:normal}td.pass,td.up,td.met{color:#1a7f37;font-weight:600}td.fail,td.down,td.not-met{color:#cf222e;font-weight:600}
 td.not-applicable,td.emulated,td.drain,td.maint{color:#9a6700;font-weight:600}
 @media print{body{margin:0;max-width:none}pre{page-break-inside:avoid}h2{page-break-after:avoid}}
 `;
