@@ -100,7 +100,8 @@ export async function run(): Promise<BenchResults> {
     await winReset(n);
   }
   const state = mkdtempSync(join(tmpdir(), 'printha-bench-job-'));
-  const e = { PRINTHA_SSH_KEY: env.PRINTHA_SSH_KEY, PRINTHA_KNOWN_HOSTS: env.PRINTHA_LAB_KNOWN_HOSTS, PRINTHA_STATE_DIR: state, PSModulePath: env.PSModulePath, SSH_AUTH_SOCK: '' };
+  // the lab's environment (the laptop-side RSAT stand-in reads it too), PrintHA's trust = the lab's keys
+  const e = { ...env, PRINTHA_KNOWN_HOSTS: env.PRINTHA_LAB_KNOWN_HOSTS, PRINTHA_STATE_DIR: state, SSH_AUTH_SOCK: '' };
   const applied = await cli(['apply', SITE, '--yes', '--json'], e);
   if (applied.code !== 0) throw new Error(`apply failed (exit ${applied.code}):\n${applied.out.slice(-3000)}`);
   const verified = await cli(['verify', SITE, '--json'], e);
