@@ -4,6 +4,7 @@
  * journal events: prepare → one step-end per step with before/after; verify → one step-end per
  * check and the server's facts; dns/record.ps1 → one step-end per step.
  */
+import { jsonBeyondLimits } from '../limits/json.js';
 import { z } from 'zod';
 import type { JournalEvent, StepResult } from '../journal/events.js';
 import type { ServerFacts, SiteFacts } from '../model/facts.js';
@@ -77,6 +78,8 @@ export function parseResultFile(r: ResolvedSite, file: string, text: string): Im
   } catch {
     throw new ResultFileError(file, 'is not JSON; it must be a file written by printha-run.ps1 (or the one JSON line a script prints)');
   }
+  const beyond = jsonBeyondLimits(json);
+  if (beyond) throw new ResultFileError(file, `${beyond}; it is not a file printha-run.ps1 writes (a few levels deep): take the results folder the scripts wrote`);
   let meta: Meta = { file, raw: text.trim() };
   let folder: string | undefined;
   let body = json;

@@ -4,6 +4,7 @@
  * Windows PowerShell 3.0-5.1 quirks are accepted on the way in: a one-element array may arrive as the
  * element itself, an empty one as null, and a PSObject-wrapped array as {"value":[...],"Count":n}.
  */
+import { jsonBeyondLimits } from '../../limits/json.js';
 import { z } from 'zod';
 import type { NicFacts, ServerFacts } from '../../model/facts.js';
 
@@ -148,15 +149,23 @@ export type DnsResult = z.output<typeof DnsResultSchema>;
 
 /** Accepts the parsed object or the raw stdout text (the last line that starts with "{"). */
 function toJson(input: unknown, script: string): unknown {
-  if (typeof input !== 'string') return input;
+  if (typeof input !== 'string') {
+    const beyond = jsonBeyondLimits(input);
+    if (beyond) throw new Error(`${script} answered with an object that ${beyond}; PrintHA's script does not: run it by hand to see what answered`);
+    return input;
+  }
   const lines = input.split(/\r?\n/).map((l) => l.trim());
   const last = [...lines].reverse().find((l) => l.startsWith('{'));
   if (last === undefined) throw new Error(`${script} printed no JSON object; run it by hand to see its output`);
+  let v: unknown;
   try {
-    return JSON.parse(last) as unknown;
+    v = JSON.parse(last) as unknown;
   } catch {
     throw new Error(`${script} printed a line that is not valid JSON; run it by hand to see its output`);
   }
+  const beyond = jsonBeyondLimits(v);
+  if (beyond) throw new Error(`${script} printed a JSON object that ${beyond}; PrintHA's script does not: run it by hand to see what answered`);
+  return v;
 }
 
 function parseWith<T extends z.ZodType>(schema: T, input: unknown, script: string): z.output<T> {
