@@ -18,9 +18,18 @@ export const BRIDGE_PATH = '/bridge';
 export const HOST = '127.0.0.1';
 const MAX_FRAME = 4 * 1024 * 1024;
 
+/**
+ * The token cookie's name for a bridge on this port. Browsers do not isolate cookies by port (a
+ * cookie for 127.0.0.1 is sent to every port of it), so the name carries the port: a bridge on
+ * another port never reads, and a page of another port never overwrites, this bridge's cookie.
+ */
+export function tokenCookieName(port: number): string {
+  return `printha_token_${port}`;
+}
+
 export interface BridgeOptions {
   core: Core;
-  /** 0 (default) = a free port chosen by the system. */
+  /** 0 (default) = a free port chosen by the system; `printha ui` passes its stable default port. */
   port?: number;
   /** The built renderer (out/renderer). */
   staticDir?: string;
@@ -87,7 +96,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   let port = 0;
   const origins = () => [`http://${HOST}:${port}`, `http://localhost:${port}`];
   const hosts = () => [`${HOST}:${port}`, `localhost:${port}`];
-  const cookieName = () => `printha_token_${port}`;
+  const cookieName = () => tokenCookieName(port);
 
   /** Why a request is refused, or undefined when it may proceed. */
   function refuse(req: IncomingMessage, url: URL, requireOrigin: boolean): string | undefined {

@@ -13,6 +13,13 @@ export interface CliCommand {
   /** One line for `printha help`. */
   summary: string;
   usage: string;
+  /** More lines for `printha <verb> --help` (options, where an input file comes from). */
+  details?: string;
+  /**
+   * How the verb takes credentials, for its help: 'hosts' (SSH / Windows from the environment or a
+   * hidden prompt), 'ui' (the browser wizard asks), none (it contacts no host; the default).
+   */
+  credentials?: 'hosts' | 'ui' | 'none';
   /** Returns the exit code: 0 ok, 1 findings/failures, 2 bad usage or unreadable input. */
   run(args: string[], io: CliIO): Promise<number>;
 }
