@@ -4,21 +4,12 @@
  * for a user error; an unexpected internal error prints one line and asks for a bug report.
  */
 import { createInterface } from 'node:readline';
+import { mainHelp, verbHelp, versionText } from './help.js';
 import { COMMANDS } from './registry.js';
 import { UsageError, type CliIO } from './types.js';
 
 function help(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [
-    'printha — make print services highly available behind a load balancer',
-    '',
-    'Usage: npm run --silent printha -- <verb> [arguments]',
-    '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
-    '',
-    'Run `printha <verb> --help` for a verb\'s arguments.',
-    '',
-  ].join('\n');
+  return mainHelp(COMMANDS);
 }
 
 async function prompt(question: string, opts?: { secret?: boolean }): Promise<string> {
@@ -39,9 +30,18 @@ async function prompt(question: string, opts?: { secret?: boolean }): Promise<st
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [verb, ...rest] = argv;
+  const about = verb === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+  if (about) {
+    io.out(verbHelp(about));
+    return 0;
+  }
   if (!verb || verb === 'help' || verb === '--help' || verb === '-h') {
     io.out(help());
     return verb ? 0 : 2;
+  }
+  if (verb === '--version' || verb === '-V' || verb === 'version') {
+    io.out(versionText());
+    return 0;
   }
   const cmd = COMMANDS.find((c) => c.name === verb);
   if (!cmd) {
@@ -49,7 +49,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`Usage: ${cmd.usage}\n${cmd.summary}\n`);
+    io.out(verbHelp(cmd));
     return 0;
   }
   try {

@@ -13,6 +13,16 @@ export const applyCommand: CliCommand = {
   name: 'apply',
   summary: 'Apply the plan: backup, push, validate, reload, confirm, roll back on failure (asks first unless --yes).',
   usage,
+  credentials: 'hosts',
+  details:
+    'Options:\n' +
+    '  --yes                     apply without showing the plan and asking (needed without a terminal).\n' +
+    '  ' + '--only balancer|servers  one half of the site: the balancer(s), or the print servers and DNS (no Windows credentials are needed for --only balancer).\n' +
+    '  --resume                  finish a run that stopped in the middle (its journal says where every host is).\n' +
+    '  --json                    the result as JSON on stdout.\n' +
+    '  --accept-host-key SHA256:...  trust this host key without asking (compare it with the host\'s console first; repeatable).\n' +
+    'PRINTHA_REBOOT_TIMEOUT_S: seconds one print server may take to come back after its restart (default 1200, 30-7200).\n' +
+    'PRINTHA_COMMAND_TIMEOUT_MS: the time limit of one remote command in milliseconds.',
   async run(args, io) {
     const p = parseArgs(args, { flags: ['yes', 'resume', 'json'], options: ['only', 'accept-host-key'] }, usage);
     if (p.positionals.length !== 1) throw new UsageError(`Expected one site file.\nUsage: ${usage}`);

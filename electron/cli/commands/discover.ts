@@ -9,6 +9,12 @@ export const discoverCommand: CliCommand = {
   name: 'discover',
   summary: 'Connect to every host read-only and show what is there (versions, configuration, VIPs); exit 1 when a host cannot be read.',
   usage,
+  credentials: 'hosts',
+  details:
+    'Options:\n' +
+    '  --json                    the facts as JSON on stdout.\n' +
+    '  ' + '--only balancer|servers  one half of the site: the balancer(s), or the print servers and DNS (no Windows credentials are needed for --only balancer).\n' +
+    '  --accept-host-key SHA256:...  trust this host key without asking (compare it with the host\'s console first; repeatable).',
   async run(args, io) {
     const v = await openEngineVerb(args, io, usage);
     if (!v) return 1;

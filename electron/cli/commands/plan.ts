@@ -8,6 +8,12 @@ export const planCommand: CliCommand = {
   name: 'plan',
   summary: 'Dry run: discover, then show per host the ordered steps and the diff of every file or lbcli command (changes nothing).',
   usage,
+  credentials: 'hosts',
+  details:
+    'Options:\n' +
+    '  --json                    the plan as JSON on stdout; save it for the runbook: printha plan <site.yaml> --json > plan.json\n' +
+    '  ' + '--only balancer|servers  one half of the site: the balancer(s), or the print servers and DNS (no Windows credentials are needed for --only balancer).\n' +
+    '  --accept-host-key SHA256:...  trust this host key without asking (compare it with the host\'s console first; repeatable).',
   async run(args, io) {
     const v = await openEngineVerb(args, io, usage);
     if (!v) return 1;

@@ -45,6 +45,15 @@ export const runbookCommand: CliCommand = {
   name: 'runbook',
   summary: 'Export the runbook (plan document before a run, the record after): Markdown, self-contained HTML or PDF.',
   usage,
+  details:
+    'Options:\n' +
+    '  --format md|html|pdf      the document format (default: from the --out file name).\n' +
+    '  --out <file>              where to write it.\n' +
+    '  --plan plan.json          a plan saved with: printha plan <site.yaml> --json > plan.json\n' +
+    '                            (default: the latest plan PrintHA saved for this site file, if any).\n' +
+    '  --verify report.json      a report saved with: printha verify <site.yaml> --json > report.json\n' +
+    '                            (default: the latest verification saved for this site file, if any).\n' +
+    'PDF needs Chromium or Google Chrome (PRINTHA_CHROMIUM=<its executable> when it is not found).',
   async run(args, io) {
     const p = parseArgs(args, { options: ['format', 'out', 'plan', 'verify'] }, usage);
     const out = opt(p, 'out');

@@ -76,6 +76,15 @@ export const verifyCommand: CliCommand = {
   name: 'verify',
   summary: 'Prove the print service works through the VIP: TCP, SMB shares, DNS, the balancer view, persistence, health checks (--drill: failover drill, --watch N: live overview).',
   usage,
+  credentials: 'hosts',
+  details:
+    'Options:\n' +
+    '  --json                    the report as JSON on stdout; save it for the runbook: printha verify <site.yaml> --json > report.json\n' +
+    '  --drill                   also run the failover drill: halt the server this client uses through the balancer, check that new connections move, bring it back.\n' +
+    '  ' + '--only balancer|servers  one half of the site: the balancer(s), or the print servers and DNS (no Windows credentials are needed for --only balancer).\n' +
+    '  --watch <seconds>         refresh the System Overview every N seconds until Ctrl+C.\n' +
+    '  --quiet                   no progress lines on stderr.\n' +
+    '  --accept-host-key SHA256:...  trust this host key without asking (compare it with the host\'s console first; repeatable).',
   async run(args, io) {
     const p = parseArgs(args, { flags: ['json', 'drill', 'quiet'], options: ['accept-host-key', 'watch', 'only'] }, usage);
     // --only balancer: the Windows-side checks are skipped with that reason (the servers are done by hand / the script pack).
