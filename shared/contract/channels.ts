@@ -26,6 +26,7 @@ export const FindingSchema = z.object({
   path: z.string(),
   message: z.string(),
   fix: z.string(),
+  also: z.array(z.string()).optional(),
   line: z.number().optional(),
   column: z.number().optional(),
 });

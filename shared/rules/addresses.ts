@@ -2,13 +2,10 @@
 import { canonicalIp, ipFamily, isIPv4, parseIPv6, sameSubnet } from '../net/ip.js';
 import type { Site } from '../site/schema.js';
 import type { Finding } from './finding.js';
+import type { SiteHost } from './partial.js';
 import { finding, type Rule } from './types.js';
 
-interface Host {
-  path: string;
-  what: string;
-  address: string;
-}
+type Host = SiteHost;
 
 /** Every host address in the site file, in file order (balancer first, then servers). */
 export function siteHosts(site: Site): Host[] {
@@ -25,21 +22,26 @@ export const vipAddressClash: Rule = {
   guards: 'The VIP must be an address of its own: if it equals a server, balancer or DNS server address, traffic for the VIP lands on that host instead of being balanced.',
   source: 'seed 000 §6.1, §10.2 (the VIP is a separate address held by the load balancer); DESIGN.md Rules',
   check({ site }) {
-    const vip = canonicalIp(site.vip);
-    const hosts = siteHosts(site);
-    if (site.dns) hosts.push({ path: 'dns.server', what: 'the DNS server', address: site.dns.server });
-    return hosts
-      .filter((h) => canonicalIp(h.address) === vip)
-      .map((h) =>
-        finding(
-          vipAddressClash,
-          'vip',
-          `The VIP ${site.vip} is the same address as ${h.what} (${h.path}); the VIP must be a free address that only the load balancer holds.`,
-          `Choose an unused address in the servers' subnet for vip, or correct ${h.path}.`,
-        ),
-      );
+    return vipClashes(site.vip, siteHosts(site), site.dns?.server);
   },
+  partial: (p) => (p.vip ? vipClashes(p.vip, p.hosts, p.dnsServer) : []),
 };
+
+function vipClashes(vipText: string, hosts: readonly Host[], dnsServer: string | undefined): Finding[] {
+  const vip = canonicalIp(vipText);
+  const all = dnsServer ? [...hosts, { path: 'dns.server', what: 'the DNS server', address: dnsServer }] : hosts;
+  return all
+    .filter((h) => canonicalIp(h.address) === vip)
+    .map((h) => ({
+      ...finding(
+        vipAddressClash,
+        'vip',
+        `The VIP ${vipText} is the same address as ${h.what} (${h.path}); the VIP must be a free address that only the load balancer holds.`,
+        `Choose an unused address in the servers' subnet for vip, or correct ${h.path}.`,
+      ),
+      also: [h.path],
+    }));
+}
 
 export const duplicateLabel: Rule = {
   id: 'duplicate-label',
@@ -83,22 +85,7 @@ export const duplicateAddress: Rule = {
   guards: 'Two hosts (servers or balancer nodes) with the same address or server host name: a server would be balanced twice or a balancer would be its own peer.',
   source: 'DESIGN.md Rules ("unique labels and addresses")',
   check({ site }) {
-    const out: Finding[] = [];
-    const seen = new Map<string, Host>();
-    for (const h of siteHosts(site)) {
-      const k = canonicalIp(h.address);
-      const first = seen.get(k);
-      if (first)
-        out.push(
-          finding(
-            duplicateAddress,
-            h.path,
-            `Address ${h.address} of ${h.what} is already used by ${first.what} (${first.path}).`,
-            `Correct ${h.path}: every server and balancer node needs its own address.`,
-          ),
-        );
-      else seen.set(k, h);
-    }
+    const out = duplicateAddresses(siteHosts(site));
     const names = new Map<string, number>();
     site.servers.forEach((s, i) => {
       if (!s.hostname) return;
@@ -117,7 +104,28 @@ export const duplicateAddress: Rule = {
     });
     return out;
   },
+  partial: (p) => duplicateAddresses(p.hosts),
 };
+
+function duplicateAddresses(hosts: readonly Host[]): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, Host>();
+  for (const h of hosts) {
+    const k = canonicalIp(h.address);
+    const first = seen.get(k);
+    if (first)
+      out.push(
+        finding(
+          duplicateAddress,
+          h.path,
+          `Address ${h.address} of ${h.what} is already used by ${first.what} (${first.path}).`,
+          `Correct ${h.path}: every server and balancer node needs its own address.`,
+        ),
+      );
+    else seen.set(k, h);
+  }
+  return out;
+}
 
 export const ipFamilyMismatch: Rule = {
   id: 'ip-family-mismatch',
@@ -161,20 +169,23 @@ export const prefixLengthInvalid: Rule = {
   guards: 'A prefix length that does not fit the VIP\'s family (over 32 for IPv4): subnet checks and the netmask would be nonsense.',
   source: 'DESIGN.md "Site file" (network.prefixLength is the subnet of VIP, servers and balancer interface)',
   check({ site }) {
-    const fam = ipFamily(site.vip);
-    const p = site.network.prefixLength;
-    if (fam === 4 && p > 32)
-      return [
-        finding(
-          prefixLengthInvalid,
-          'network.prefixLength',
-          `network.prefixLength is ${p} but the VIP ${site.vip} is IPv4, whose prefix is at most 32.`,
-          'Set network.prefixLength to the subnet of the VIP and servers, e.g. 24 for 255.255.255.0.',
-        ),
-      ];
-    return [];
+    return prefixFindings(site.vip, site.network.prefixLength);
   },
+  partial: (p) => (p.vip && p.prefixLength !== undefined ? prefixFindings(p.vip, p.prefixLength) : []),
 };
+
+function prefixFindings(vip: string, p: number): Finding[] {
+  if (ipFamily(vip) === 4 && p > 32)
+    return [
+      finding(
+        prefixLengthInvalid,
+        'network.prefixLength',
+        `network.prefixLength is ${p} but the VIP ${vip} is IPv4, whose prefix is at most 32.`,
+        'Set network.prefixLength to the subnet of the VIP and servers, e.g. 24 for 255.255.255.0.',
+      ),
+    ];
+  return [];
+}
 
 function v4ToNum(a: string): number {
   return a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);

@@ -7,6 +7,11 @@ export interface Finding {
   path: string;
   message: string;
   fix: string;
+  /**
+   * Other fields the finding is about (a VIP equal to servers[1].address names servers[1].address):
+   * the wizard shows it at each of them too, so it appears on the step where that field is typed.
+   */
+  also?: string[];
   /** 1-based position in the YAML file when known. */
   line?: number;
   column?: number;

@@ -9,8 +9,18 @@ import type { Site } from '../site/schema.js';
 import { sortFindings, type Finding } from './finding.js';
 import type { Rule } from './types.js';
 import { SITE_RULES } from './registry.js';
+import { partialSite } from './partial.js';
 
 export const ALL_RULES: readonly Rule[] = SITE_RULES;
+
+/**
+ * The rules' partial checks on data the schema refused (Rule.partial): the cross-field errors that
+ * can already be seen from the fields that are valid on their own.
+ */
+export function runPartialRules(data: unknown, rules: readonly Rule[] = ALL_RULES): Finding[] {
+  const p = partialSite(data);
+  return rules.flatMap((r) => r.partial?.(p) ?? []);
+}
 
 export function runRules(site: Site, facts?: SiteFacts, rules: readonly Rule[] = ALL_RULES): Finding[] {
   const resolved = resolveSite(site);
@@ -43,14 +53,14 @@ export interface ValidationResult {
 export function validateSiteYaml(text: string, facts?: SiteFacts): ValidationResult {
   const loaded = loadSiteYaml(text);
   const data = loaded.data !== undefined ? { data: loaded.data } : {};
-  if (!loaded.ok) return { ok: false, findings: sortFindings(loaded.findings), ...data };
+  if (!loaded.ok) return { ok: false, findings: sortFindings([...loaded.findings, ...(loaded.data !== undefined ? runPartialRules(loaded.data) : [])]), ...data };
   const findings = runRules(loaded.site, facts);
   return { ok: !findings.some((f) => f.severity === 'error'), site: loaded.site, findings, ...data };
 }
 
 export function validateSiteData(data: unknown, facts?: SiteFacts): ValidationResult {
   const loaded = parseSiteData(data);
-  if (!loaded.ok) return { ok: false, findings: sortFindings(loaded.findings) };
+  if (!loaded.ok) return { ok: false, findings: sortFindings([...loaded.findings, ...runPartialRules(data)]) };
   const findings = runRules(loaded.site, facts);
   return { ok: !findings.some((f) => f.severity === 'error'), site: loaded.site, findings };
 }

@@ -2,6 +2,7 @@ import type { SiteFacts } from '../model/facts.js';
 import type { ResolvedSite } from '../model/resolve.js';
 import type { Site } from '../site/schema.js';
 import type { Finding, Severity } from './finding.js';
+import type { PartialSite } from './partial.js';
 
 export interface RuleContext {
   site: Site;
@@ -25,6 +26,12 @@ export interface Rule {
    */
   fixedByServerPrepare?: boolean;
   check(ctx: RuleContext): Finding[];
+  /**
+   * The same check on an incomplete site (the wizard's draft while later steps are empty, or a file
+   * with schema errors elsewhere), from the fields that are valid on their own: a cross-field error
+   * then shows on the step where its field is, not only at Preflight. Run only when the schema fails.
+   */
+  partial?(site: PartialSite): Finding[];
 }
 
 /** Helper so each rule builds findings with its own id and default severity. */

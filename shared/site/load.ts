@@ -5,7 +5,9 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { formatPath, type Finding } from '../rules/finding.js';
+import { fieldInfo, OVERRIDE_KEY } from './fields.js';
 import { SiteSchema, type Site, type SiteInput } from './schema.js';
+import { DISALLOWED_TEXT } from './text.js';
 
 /**
  * `data`: the parsed YAML (before the schema) when the text is YAML within the limits, so callers that
@@ -263,6 +265,62 @@ function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[]):
   return linePos(lc, nodeAt(doc, path));
 }
 
+/** A value as a message shows it: strings quoted ('2z2'), at most 40 characters, control and bidi characters as "?". */
+export function showValue(v: unknown): string {
+  if (typeof v === 'string') {
+    const t = v.length > 40 ? `${v.slice(0, 40)}...` : v;
+    return `'${t.replace(new RegExp(DISALLOWED_TEXT.source, 'gu'), '?')}'`;
+  }
+  if (v === null) return 'empty';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+const KIND: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping (key: value lines)',
+};
+
+/** What is wrong with the value, naming it: "'2z2' is not a number". */
+function problem(issue: z.core.$ZodIssue, where: string): string {
+  const input = issue.input;
+  const shown = showValue(input);
+  switch (issue.code) {
+    case 'invalid_type': {
+      const want = KIND[issue.expected as string] ?? String(issue.expected);
+      if (input === null) return `${where} is empty`;
+      if (Array.isArray(input) || (typeof input === 'object' && input !== null)) return `${where} is ${shown}, not ${want}`;
+      if ((issue.expected as string) === 'number' && typeof input === 'string' && /^\s*-?\d+\s*$/.test(input)) return `${shown} is quoted text, not a number`;
+      if (issue.expected === 'int' || ((issue.expected as string) === 'number' && typeof input === 'string' && /^\s*-?\d+[.,]\d*\s*$/.test(input)))
+        return `${shown} is not a whole number`;
+      if (typeof input === 'number' && issue.expected === 'string') return `${shown} is a number, not text`;
+      return `${shown} is not ${want}`;
+    }
+    case 'too_small':
+      if (issue.origin === 'string') return input === '' ? `${where} is empty` : `${shown} is too short (${String(input).length} characters)`;
+      if (issue.origin === 'array') return Array.isArray(input) && input.length === 0 ? `${where} is an empty list` : `${where} has too few items`;
+      return `${shown} is too small`;
+    case 'too_big':
+      if (issue.origin === 'string') return `${shown} is too long (${typeof input === 'string' ? input.length : '?'} characters)`;
+      if (issue.origin === 'array') return `${where} has too many items (${Array.isArray(input) ? input.length : '?'})`;
+      return `${shown} is too large`;
+    case 'invalid_value':
+      return `${shown} is not a valid choice`;
+    case 'invalid_format':
+    case 'invalid_union':
+      return `${shown} is not valid`;
+    case 'invalid_key':
+      return `the key ${shown}${where.includes('.') ? ` in ${where.slice(0, where.lastIndexOf('.'))}` : ''} is not valid`;
+    default:
+      return `${shown} is not valid`;
+  }
+}
+
 function issueToFinding(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter): Finding[] {
   const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
@@ -281,28 +339,44 @@ function issueToFinding(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter)
       };
     });
   }
-  const rule = (issue.code === 'custom' && (issue.params as { rule?: string } | undefined)?.rule) || 'schema-invalid';
-  const where = formatPath(path);
-  let message = issue.message;
-  let fix = FIX_BY_RULE[rule] ?? 'Correct the value as the message says (see DESIGN.md, "Site file").';
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    message = `Required field "${where}" is missing.`;
-    fix = `Add "${String(path[path.length - 1])}" to the site file.`;
-  } else if (issue.code === 'invalid_type') {
-    // Every number in the site file is a whole number (ports, weights, ids, minutes).
-    const want = { number: 'a whole number', int: 'a whole number', string: 'text', boolean: 'true or false', array: 'a list', object: 'a mapping (key: value lines)' }[issue.expected as string] ?? String(issue.expected);
-    const got = JSON.stringify(issue.input) ?? String(issue.input);
-    message = `${where || 'site'} must be ${want}; it is ${got.length > 60 ? `${got.slice(0, 60)}...` : got}.`;
-    fix = want === 'a whole number' ? `Write "${String(path[path.length - 1])}" as digits only, without quotes (for example 22).` : `Write "${String(path[path.length - 1])}" as ${want}.`;
-  } else if (issue.code === 'invalid_value') {
-    message = `${where}: ${issue.message}`;
-    fix = `Use one of: ${issue.values.map(String).join(', ')}.`;
-  } else if (rule === 'text-invalid') {
-    message = `${where}: ${issue.message}`;
-  } else if (rule === 'schema-invalid') {
-    message = `${where || 'site'}: ${issue.message}`;
+  // A record key's issue is about the key: a key our own refinement refused (text-invalid) is reported as that.
+  const nested = issue.code === 'invalid_key' ? issue.issues.find((i) => i.code === 'custom') : undefined;
+  const custom = issue.code === 'custom' ? issue : nested;
+  const rule = (custom && (custom.params as { rule?: string } | undefined)?.rule) || 'schema-invalid';
+  const where = formatPath(path) || 'site';
+  const key = String(path[path.length - 1] ?? 'the site file');
+  const info = issue.code === 'invalid_key' ? OVERRIDE_KEY : fieldInfo(path);
+  const expect =
+    info?.expect ??
+    (issue.code === 'invalid_value' ? `one of ${issue.values.map(String).join(', ')}` : issue.code === 'invalid_type' ? (KIND[issue.expected as string] ?? 'a valid value') : 'a valid value');
+  const label = info?.label ?? `"${where}"`;
+  const is = info?.verb ?? 'is';
+  const example = info?.example;
+  const setTo = `Set ${where} to ${expect}${example ? `, for example ${example}` : ''}.`;
+  let message: string;
+  let fix: string;
+  if (custom) {
+    // Our own refinements (schema.ts): sentences that already name the value and what is wrong.
+    message = rule === 'schema-invalid' || rule === 'text-invalid' ? `${where}: ${custom.message}` : custom.message;
+    fix = rule === 'port-invalid' && info ? setTo : (FIX_BY_RULE[rule] ?? setTo);
+  } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    message = `Required field "${where}" is missing: ${label} ${is} ${expect}.`;
+    fix = `Add ${key}${example ? ` (for example ${key}: ${example})` : ''}.`;
+  } else {
+    message = `${capitalize(problem(issue, where))}: ${label} ${is} ${expect}.`;
+    if (issue.code === 'invalid_type' && (issue.expected === 'number' || issue.expected === 'int'))
+      fix = `Write ${label} as digits only, without quotes${example ? ` (for example ${key}: ${example})` : ''}.`;
+    else if (issue.code === 'invalid_type' && issue.expected === 'string' && typeof issue.input === 'number')
+      fix = `Put the value in quotes (${key}: "${String(issue.input)}").`;
+    else if (issue.code === 'invalid_key') fix = `Rename the key to ${expect}${example ? `, for example ${example}` : ''}.`;
+    else fix = setTo;
   }
-  return [{ rule, severity: 'error', path: where, message, fix, ...position(doc, lc, path) }];
+  return [{ rule, severity: 'error', path: formatPath(path), message, fix, ...position(doc, lc, path) }];
+}
+
+/** "the key ..." -> "The key ..."; a message that starts with a field path or a value keeps it as is. */
+function capitalize(s: string): string {
+  return s.startsWith('the ') ? `T${s.slice(1)}` : s;
 }
 
 /** Parses YAML text into a Site, or findings that say exactly what is wrong and where. */

@@ -38,13 +38,13 @@ describe('terminal output', () => {
   it.each([
     ['ssh port 2z2', '{ address: 10.99.0.11, name: pha-lb1,', '{ address: 10.99.0.11, port: 2z2, name: pha-lb1,', 'balancer.primary.port'],
     ['weight 1OO', '{ label: PS1, address: 10.99.0.21,', '{ label: PS1, weight: 1OO, address: 10.99.0.21,', 'servers[0].weight'],
-  ])('a wrong-typed field (%s) says it must be a whole number, naming the field', (_, from, to, path) => {
+  ])('a wrong-typed field (%s) names the value and what the field takes, never "missing"', (_, from, to, path) => {
     const r = validateSiteYaml(exampleText('lab-snat').replace(from, to));
     const f = r.findings.find((x) => x.path === path);
-    expect(f?.message, JSON.stringify(r.findings.map((x) => x.message))).toMatch(
-      new RegExp(`^${path.replace(/[.[\]]/g, '\\$&')} must be a whole number; it is "`),
-    );
-    expect(f!.message).not.toMatch(/missing/);
+    const value = /: (\w+),/.exec(to.slice(to.indexOf(path.endsWith('port') ? 'port:' : 'weight:')))![1]!;
+    expect(f?.message, JSON.stringify(r.findings.map((x) => x.message))).toMatch(new RegExp(`^'${value}' is not a number: the .+ is a whole number \\d+–\\d+`));
+    expect(f!.message).not.toMatch(/missing|Invalid input|expected/);
+    expect(f!.fix).toMatch(/digits only/);
   });
 });
 

@@ -138,9 +138,9 @@ useSite.subscribe((s, prev) => {
 
 onValidatorLoaded((v) => useSite.setState((s) => ({ validated: true, findings: s.draft ? v(s.draft) : [] })));
 
-/** Error findings for exactly this field path. */
+/** Error and warning findings for this field path: at it, or naming it among the fields they are also about. */
 export function fieldErrors(findings: readonly Finding[], path: string): Finding[] {
-  return findings.filter((f) => f.path === path && f.severity !== 'info');
+  return findings.filter((f) => (f.path === path || f.also?.includes(path)) && f.severity !== 'info');
 }
 
 export function draftValue(draft: Draft | undefined, path: string): unknown {

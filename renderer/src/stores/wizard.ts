@@ -49,7 +49,8 @@ export function blockingErrors(step: StepId): { path: string; message: string }[
   if (!def) return [];
   if (step === 'preflight') return findings;
   if (def.fields.length === 0) return [];
-  return findings.filter((f) => pathInFields(f.path, def.fields));
+  // A cross-field error blocks the step of each field it is about (vip-address-clash: the VIP's and the server's).
+  return findings.filter((f) => pathInFields(f.path, def.fields) || f.also?.some((p) => pathInFields(p, def.fields)));
 }
 
 export const useWizard = create<WizardState>((set, get) => ({
