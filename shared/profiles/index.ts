@@ -35,6 +35,9 @@ export interface ServiceDef {
   /** Ports this service must never balance because another VIP owns them (guide: 445 is PrintServers'). */
   excludedPorts?: { port: number; ownerLabel: string }[];
   source: string;
+  /** Where the guide gives the traffic ports / the health-check ports (default: source), for findings that cite it. */
+  portsSource?: string;
+  checkSource?: string;
 }
 
 export interface ProfileRequirements {
@@ -73,7 +76,10 @@ const printServerService: ServiceDef = {
   check: { ...phoenixCheck, ports: [] },
   ...phoenixCommon,
   source: 'seed 000 §10.2 / §11.2: PrintServers VIP, TCP 445',
+  portsSource: 'seed 000 §10.2 / §11.2, PrintServers VIP',
+  checkSource: 'seed 000 §10.2 / §11.2, PrintServers VIP: the check uses the traffic port',
 };
+const phoenixCheckSource = 'seed 000 §10.3 step 9';
 const not445 = [{ port: 445, ownerLabel: 'PrintServers' }];
 
 const paragonCheck = { intervalSeconds: 5, fall: 3, riseSeconds: 60 };
@@ -93,6 +99,8 @@ export const PROFILES: Record<ProfileId, ProfileDef> = {
         ...phoenixCommon,
         excludedPorts: not445,
         source: 'seed 000 §8.4 (445 excluded: §10.3 note), health check port 445: §10.3 step 9',
+        portsSource: 'seed 000 §8.4, KMBS SEC Workflow Worker Process',
+        checkSource: phoenixCheckSource,
       },
       {
         id: 'best',
@@ -103,6 +111,7 @@ export const PROFILES: Record<ProfileId, ProfileDef> = {
         ...phoenixCommon,
         excludedPorts: not445,
         source: 'seed 000 §8.4 KMBS BEST Server',
+        checkSource: phoenixCheckSource,
       },
       {
         id: 'lpr',
@@ -113,6 +122,7 @@ export const PROFILES: Record<ProfileId, ProfileDef> = {
         ...phoenixCommon,
         excludedPorts: not445,
         source: 'seed 000 §8.4 KMBS LPR Service',
+        checkSource: phoenixCheckSource,
       },
       {
         id: 'smtp',
@@ -123,6 +133,7 @@ export const PROFILES: Record<ProfileId, ProfileDef> = {
         ...phoenixCommon,
         excludedPorts: not445,
         source: 'seed 000 §8.4 KMBS SMTP Service',
+        checkSource: phoenixCheckSource,
       },
     ],
     defaultServices: ['print-server', 'sec-workflow'],
@@ -143,6 +154,8 @@ export const PROFILES: Record<ProfileId, ProfileDef> = {
         scheduler: 'lc',
         passiveFtp: true,
         source: 'seed 003 §5.3.1 health check, §5.3.2 ports pass through, §5.3.3 FTP',
+        portsSource: 'seed 003 §5.3.2',
+        checkSource: 'seed 003 §5.3.1',
       },
       {
         id: 'fsp',

@@ -5,6 +5,7 @@ import { BALANCER_RULES } from './balancer.js';
 import { DR_RULES } from './dr.js';
 import { PARAGON_RULES } from './paragon.js';
 import { PORT_RULES } from './ports.js';
+import { PROFILE_PORT_RULES } from './profile-ports.js';
 import { SERVER_FACT_RULES } from './servers-facts.js';
 import { SERVICE_RULES } from './services.js';
 import { SHARENAME_RULES } from './sharename.js';
@@ -15,6 +16,7 @@ export const SITE_RULES: Rule[] = [
   ...ADDRESS_RULES,
   ...DR_RULES,
   ...PORT_RULES,
+  ...PROFILE_PORT_RULES,
   ...SHARENAME_RULES,
   ...PARAGON_RULES,
   ...BALANCER_RULES,
